@@ -1,0 +1,168 @@
+"""API routes. Intake reads the raw body itself: the bytes are stored exactly as received."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from abusedesk.api.auth import require_staff, token_from
+from abusedesk.api.schemas import (
+    CaseOut,
+    CasePage,
+    ErrorOut,
+    ReportCreated,
+    ReportOut,
+    ReportPage,
+    as_report_out,
+)
+from abusedesk.api.urls import api
+from abusedesk.cases.models import Case
+from abusedesk.common.net import client_ip
+from abusedesk.intake.models import Channel, Report
+from abusedesk.intake.ratelimit import retry_after
+from abusedesk.intake.schema import IntakeError, ReportIn, parse_report
+from abusedesk.intake.service import IdempotencyMismatch, accept
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def _error(request: HttpRequest, status: int, error: str, detail: str | None = None,
+           errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> HttpResponse:
+    body: dict[str, Any] = {"error": error}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = api.create_response(request, body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+_REPORT_BODY = {"content": {"application/json": {"schema": ReportIn.model_json_schema(
+    ref_template="#/components/schemas/{model}")}}, "required": True}
+
+
+@api.post("/reports", response={201: ReportCreated, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut,
+                                415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+          summary="Submit a report", openapi_extra={"requestBody": _REPORT_BODY})
+def submit_report(request: HttpRequest) -> Any:
+    """No login needed. Trusted flaggers and authorities send their token (`Authorization: Bearer …`) for
+    priority. `Idempotency-Key` makes retries safe: same key and body → the same report."""
+    token = token_from(request)
+    wait = retry_after(request, token)
+    if wait is not None:
+        return _error(request, 429, "rate_limited", f"too many reports; retry after {wait} seconds",
+                      headers={"Retry-After": str(wait)})
+    if not request.content_type == "application/json":
+        return _error(request, 415, "unsupported_media_type", "send the report as application/json")
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raw = None
+    if raw is None or len(raw) > settings.INTAKE_MAX_BODY_BYTES:
+        return _error(request, 413, "too_large", f"the body is over the limit of "
+                                                 f"{settings.INTAKE_MAX_BODY_BYTES} bytes")
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key and (len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable()):
+        return _error(request, 400, "invalid_request", errors=[{
+            "field": "Idempotency-Key", "problem": f"must be printable and at most {MAX_IDEMPOTENCY_KEY} chars"}])
+    try:
+        draft = parse_report(raw)
+        accepted = accept(draft, channel=Channel.API, raw=raw, content_type=request.content_type,
+                          client_ip=client_ip(request), token=token, idempotency_key=key)
+    except IntakeError as exc:
+        return _error(request, 400, "invalid_request", errors=[p.as_dict() for p in exc.problems])
+    except IdempotencyMismatch as exc:
+        return _error(request, 422, "idempotency_key_reused", str(exc))
+    report = accepted.report
+    response = api.create_response(request, {
+        "id": str(report.pk), "status": report.status, "lane": report.lane, "received_at": report.received_at,
+        "status_url": f"/api/v1/reports/{report.pk}"}, status=201)
+    if accepted.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _cursor(value: str | None) -> tuple[datetime, str] | None:
+    if not value:
+        return None
+    try:
+        stamp, _, ident = base64.urlsafe_b64decode(value.encode()).decode().partition("|")
+        return datetime.fromisoformat(stamp), ident
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _next_cursor(stamp: datetime, ident: Any) -> str:
+    return base64.urlsafe_b64encode(f"{stamp.isoformat()}|{ident}".encode()).decode()
+
+
+@api.get("/reports", response={200: ReportPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+         summary="List reports (staff)")
+def list_reports(request: HttpRequest, status: str | None = None, category: str | None = None,
+                 lane: str | None = None, case: int | None = None, limit: int = 50,
+                 cursor: str | None = None) -> Any:
+    require_staff(request)
+    if not 1 <= limit <= 200:
+        return _error(request, 400, "invalid_request", errors=[{"field": "limit", "problem": "must be 1 to 200"}])
+    query = Report.objects.select_related("reporter").order_by("-received_at", "-id")
+    for field, value in (("status", status), ("category", category), ("lane", lane), ("case_id", case)):
+        if value is not None:
+            query = query.filter(**{field: value})
+    position = _cursor(cursor)
+    if cursor and position is None:
+        return _error(request, 400, "invalid_request", errors=[{"field": "cursor", "problem": "is not valid"}])
+    if position:
+        query = query.filter(received_at__lte=position[0]).exclude(received_at=position[0], id__gte=position[1])
+    rows = list(query[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [as_report_out(r) for r in rows],
+            "next_cursor": _next_cursor(rows[-1].received_at, rows[-1].pk) if more else None}
+
+
+@api.get("/reports/{report_id}", response={200: ReportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+         summary="One report (staff)")
+def get_report(request: HttpRequest, report_id: str) -> Any:
+    require_staff(request)
+    try:
+        report = Report.objects.select_related("reporter").filter(pk=report_id).first()
+    except Exception:  # a malformed id is simply not found
+        report = None
+    if report is None:
+        return _error(request, 404, "not_found", "no such report")
+    return as_report_out(report)
+
+
+def _case_out(case: Case) -> dict[str, Any]:
+    return {"id": case.pk, "ref": case.ref, "title": case.title, "severity": case.severity,
+            "severity_reason": case.severity_reason, "status": case.status, "lane": case.lane,
+            "customer": case.customer.name if case.customer else None,
+            "property": case.property.value if case.property else None,
+            "reports": case.reports.count(), "opened_at": case.opened_at, "updated_at": case.updated_at}
+
+
+@api.get("/cases", response={200: CasePage, 401: ErrorOut, 403: ErrorOut}, summary="Open cases by urgency (staff)")
+def list_cases(request: HttpRequest, status: str | None = None, severity: str | None = None,
+               limit: int = 50) -> Any:
+    require_staff(request)
+    query = Case.objects.select_related("customer", "property").order_by("severity_rank", "lane_rank", "opened_at")
+    query = query.filter(status=status) if status else query.exclude(status="closed")
+    if severity:
+        query = query.filter(severity=severity)
+    return {"items": [_case_out(c) for c in query[: max(1, min(limit, 200))]], "next_cursor": None}
+
+
+@api.get("/cases/{case_id}", response={200: CaseOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+         summary="One case (staff)")
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    require_staff(request)
+    return _case_out(get_object_or_404(Case.objects.select_related("customer", "property"), pk=case_id))

@@ -1,0 +1,276 @@
+"""Every change to case state goes through a `do_*` function here.
+
+Each runs in one transaction, writes its audit event(s) and enqueues follow-up jobs in the same
+transaction (the job table is in the same database, so a job exists exactly when the change committed).
+Views, the API and workers never call `.save()` on a Case, Decision, Action or Notice themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from abusedesk.cases import audit
+from abusedesk.cases.models import (
+    FOUR_EYES_OUTCOMES,
+    SEVERITY_RANK,
+    Action,
+    Approval,
+    Case,
+    CaseStatus,
+    Decision,
+    DecisionStatus,
+    Finding,
+    Outcome,
+    PolicyClause,
+)
+from abusedesk.common.hashing import canonical_json, sha256_hex
+from abusedesk.intake.models import Report, ReportStatus
+from abusedesk.triage.severity import LANE_RANK, initial_severity, more_severe
+
+if TYPE_CHECKING:
+    from abusedesk.accounts.models import User
+    from abusedesk.attribution.resolve import Match
+
+
+class ActionRefused(ValueError):  # noqa: N818 - reads as a verdict at call sites
+    """A state change was refused; the message says why, in words an analyst can act on."""
+
+
+def _actor(user: User | None) -> str:
+    return f"user:{user.username}" if user is not None else "system"
+
+
+# --- intake and triage -------------------------------------------------------------------------------
+
+def do_file_report(report: Report, match: Match) -> Case:
+    """Attach an attributed report to the open case for its property, opening one if needed."""
+    severity, reason = initial_severity(report.category)
+    group_key = f"property:{match.property.pk}"
+    with transaction.atomic():
+        case = (Case.objects.select_for_update()
+                .filter(group_key=group_key).exclude(status=CaseStatus.CLOSED).order_by("opened_at").first())
+        if case is None:
+            case = Case.objects.create(
+                title=f"{match.customer.name}: {match.property.value}", severity=severity,
+                severity_rank=SEVERITY_RANK[severity], severity_reason=reason, group_key=group_key,
+                customer=match.customer, property=match.property, lane=report.lane,
+                lane_rank=LANE_RANK.get(report.lane, 2))
+            audit.append(actor="system", verb="case.opened", object_type="case", object_id=str(case.pk),
+                         payload={"severity": severity, "reason": reason, "group_key": group_key})
+        else:
+            _raise_severity(case, severity, reason)
+            _raise_lane(case, report.lane)
+        Report.objects.filter(pk=report.pk).update(case=case, status=ReportStatus.IN_CASE,
+                                                   processed_at=timezone.now())
+        audit.append(actor="system", verb="report.attributed", object_type="report", object_id=str(report.pk),
+                     payload={"case": case.pk, "customer": str(match.customer.pk),
+                              "property": match.property.value, "services": match.service_kinds,
+                              "hosts_content": match.hosts_content})
+    return case
+
+
+def do_mark_not_our_customer(report: Report) -> None:
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(status=ReportStatus.NOT_OUR_CUSTOMER,
+                                                   processed_at=timezone.now())
+        audit.append(actor="system", verb="report.not_our_customer", object_type="report",
+                     object_id=str(report.pk), payload={"hosts": sorted({u["host"] for u in report.urls})})
+        from abusedesk.enforcement.notices import create_reporter_notice
+
+        report.status = ReportStatus.NOT_OUR_CUSTOMER
+        create_reporter_notice(report, kind="not_our_customer")
+
+
+def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User | None = None) -> Case:
+    """Set severity explicitly (an analyst may lower it; rules only raise it via _raise_severity)."""
+    if severity not in SEVERITY_RANK:
+        raise ActionRefused(f"unknown severity {severity!r}")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        old = case.severity
+        Case.objects.filter(pk=case.pk).update(severity=severity, severity_rank=SEVERITY_RANK[severity],
+                                               severity_reason=reason, updated_at=timezone.now())
+        audit.append(actor=_actor(acting_user), verb="case.severity_changed", object_type="case",
+                     object_id=str(case.pk), payload={"from": old, "to": severity, "reason": reason})
+        case.refresh_from_db()
+    return case
+
+
+def _raise_severity(case: Case, severity: str, reason: str) -> bool:
+    if more_severe(severity, case.severity) == case.severity:
+        return False
+    old = case.severity
+    Case.objects.filter(pk=case.pk).update(severity=severity, severity_rank=SEVERITY_RANK[severity],
+                                           severity_reason=reason, updated_at=timezone.now())
+    case.severity, case.severity_rank, case.severity_reason = severity, SEVERITY_RANK[severity], reason
+    audit.append(actor="system", verb="case.severity_raised", object_type="case", object_id=str(case.pk),
+                 payload={"from": old, "to": severity, "reason": reason})
+    return True
+
+
+def do_raise_severity(case: Case, severity: str, reason: str) -> bool:
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        return _raise_severity(locked, severity, reason)
+
+
+def _raise_lane(case: Case, lane: str) -> None:
+    rank = LANE_RANK.get(lane, 2)
+    if rank < case.lane_rank:
+        Case.objects.filter(pk=case.pk).update(lane=lane, lane_rank=rank)
+        audit.append(actor="system", verb="case.lane_raised", object_type="case", object_id=str(case.pk),
+                     payload={"lane": lane})
+
+
+def do_record_findings(*, report: Report | None, case: Case | None, source: str,
+                       findings: list[dict[str, Any]], evidence_id: str | None = None) -> list[Finding]:
+    """Store detector findings (spans reference the encrypted text; no text is copied here)."""
+    with transaction.atomic():
+        rows = [Finding.objects.create(report=report, case=case, evidence_id=evidence_id, source=source, **f)
+                for f in findings]
+        audit.append(actor="system", verb="findings.recorded", object_type="report" if report else "case",
+                     object_id=str(report.pk if report else case.pk if case else "-"),
+                     payload={"source": source, "count": len(rows),
+                              "categories": sorted({f["category"] for f in findings})})
+    return rows
+
+
+# --- decisions ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DecisionInput:
+    outcome: str
+    policy_id: int
+    reasoning: str
+    facts: str = ""
+    territorial_scope: tuple[str, ...] = ()
+    duration_days: int | None = None
+    automated_detection: bool = False
+
+
+def action_payload(case: Case, data: DecisionInput, policy: PolicyClause) -> dict[str, Any]:
+    """What will be done, as data: shown before approval, hashed so approvals bind to it."""
+    services = []
+    if case.property_id is not None:
+        services = sorted(str(s) for s in case.property.services.values_list("id", flat=True))  # type: ignore[union-attr]
+    return {"case": case.pk, "outcome": data.outcome, "policy": f"{policy.code}@{policy.version}",
+            "customer": str(case.customer_id) if case.customer_id else None, "services": services,
+            "territorial_scope": sorted(data.territorial_scope), "duration_days": data.duration_days}
+
+
+def do_decide(case: Case, data: DecisionInput, *, acting_user: User) -> Decision:
+    _require_decider(acting_user)
+    if data.outcome not in Outcome.values:
+        raise ActionRefused(f"unknown outcome {data.outcome!r}")
+    if not data.reasoning.strip():
+        raise ActionRefused("reasoning is required: explain the decision in your own words")
+    policy = PolicyClause.objects.filter(pk=data.policy_id, active=True).first()
+    if policy is None:
+        raise ActionRefused("a decision must cite an active policy clause")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("customer", "property").get(pk=case.pk)
+        if case.status == CaseStatus.CLOSED:
+            raise ActionRefused("the case is closed")
+        if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
+            raise ActionRefused("another decision on this case is awaiting approval")
+        payload = action_payload(case, data, policy)
+        four_eyes = data.outcome in FOUR_EYES_OUTCOMES
+        decision = Decision.objects.create(
+            case=case, outcome=data.outcome, policy=policy, ground=policy.ground, reasoning=data.reasoning.strip(),
+            facts=data.facts.strip(), automated_detection=data.automated_detection,
+            territorial_scope=list(data.territorial_scope), duration_days=data.duration_days,
+            status=DecisionStatus.AWAITING_APPROVAL if four_eyes else DecisionStatus.EFFECTIVE,
+            payload_hash=sha256_hex(canonical_json(payload)),
+            requires_senior=bool(case.customer and case.customer.protected), decided_by=acting_user)
+        audit.append(actor=_actor(acting_user), verb="decision.made", object_type="decision",
+                     object_id=str(decision.pk), payload={"case": case.pk, "outcome": data.outcome,
+                                                          "policy": payload["policy"], "four_eyes": four_eyes,
+                                                          "payload_hash": decision.payload_hash})
+        if four_eyes:
+            Case.objects.filter(pk=case.pk).update(status=CaseStatus.AWAITING_APPROVAL)
+        else:
+            _make_effective(decision, payload, acting_user)
+    return decision
+
+
+def do_approve(decision: Decision, *, acting_user: User) -> Decision:
+    _require_decider(acting_user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().select_related("case", "policy").get(pk=decision.pk)
+        if decision.status != DecisionStatus.AWAITING_APPROVAL:
+            raise ActionRefused("this decision is not awaiting approval")
+        if decision.decided_by_id == acting_user.pk:
+            raise ActionRefused("the person who made a decision cannot approve it")
+        if decision.requires_senior and not acting_user.is_senior:
+            raise ActionRefused("the customer is protected: a senior analyst must approve")
+        if decision.approvals.filter(approver=acting_user).exists():
+            raise ActionRefused("you have already approved this decision")
+        case = decision.case
+        payload = action_payload(case, _input_of(decision), decision.policy)
+        current_hash = sha256_hex(canonical_json(payload))
+        if current_hash != decision.payload_hash:
+            Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.VOIDED)
+            Case.objects.filter(pk=case.pk).update(status=CaseStatus.OPEN)
+            audit.append(actor=_actor(acting_user), verb="decision.voided", object_type="decision",
+                         object_id=str(decision.pk), payload={"reason": "action payload changed after decision"})
+            raise ActionRefused("what this decision would do has changed since it was made; decide again")
+        Approval.objects.create(decision=decision, approver=acting_user, payload_hash=current_hash)
+        audit.append(actor=_actor(acting_user), verb="decision.approved", object_type="decision",
+                     object_id=str(decision.pk), payload={"payload_hash": current_hash})
+        _make_effective(decision, payload, acting_user)
+    return decision
+
+
+def _input_of(decision: Decision) -> DecisionInput:
+    return DecisionInput(outcome=decision.outcome, policy_id=decision.policy_id, reasoning=decision.reasoning,
+                         territorial_scope=tuple(decision.territorial_scope),
+                         duration_days=decision.duration_days)
+
+
+def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: User) -> None:
+    """Mark effective exactly once (unique execution key), plan the actions and notify."""
+    key = f"decision:{decision.pk}"
+    updated = Decision.objects.filter(pk=decision.pk, execution_key__isnull=True).update(
+        status=DecisionStatus.EFFECTIVE, effective_at=timezone.now(), execution_key=key)
+    if not updated:
+        raise ActionRefused("this decision has already been carried out")
+    Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.DECIDED, updated_at=timezone.now())
+    from abusedesk.enforcement.planning import plan_actions
+
+    for planned in plan_actions(decision, payload):
+        action = Action.objects.create(decision=decision, kind=planned.kind, payload=planned.payload,
+                                       idempotency_key=f"{key}:{planned.kind}")
+        audit.append(actor=_actor(acting_user), verb="action.planned", object_type="action",
+                     object_id=str(action.pk), payload={"kind": planned.kind, "decision": str(decision.pk)})
+        from abusedesk.enforcement.tasks import perform_action
+        from abusedesk.jobs import enqueue, priority_for_severity
+
+        enqueue(perform_action, str(action.pk), priority=priority_for_severity(decision.case.severity))
+    audit.append(actor=_actor(acting_user), verb="decision.effective", object_type="decision",
+                 object_id=str(decision.pk), payload={"execution_key": key})
+    from abusedesk.enforcement.notices import notify_decision
+
+    notify_decision(decision)
+
+
+def do_close_case(case: Case, *, reason: str, acting_user: User) -> Case:
+    _require_decider(acting_user)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == CaseStatus.AWAITING_APPROVAL:
+            raise ActionRefused("a decision on this case is awaiting approval")
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
+        Report.objects.filter(case=case).update(status=ReportStatus.CLOSED)
+        audit.append(actor=_actor(acting_user), verb="case.closed", object_type="case", object_id=str(case.pk),
+                     payload={"reason": reason[:500]})
+        case.refresh_from_db()
+    return case
+
+
+def _require_decider(user: User) -> None:
+    if not user.can_decide:
+        raise ActionRefused("your role cannot make or approve decisions")

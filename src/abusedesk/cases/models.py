@@ -1,0 +1,251 @@
+"""Case state. Only cases/actions.py writes these tables (see its module docstring)."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from abusedesk.common.fields import EncryptedTextField
+
+
+class Severity(models.TextChoices):
+    S0 = "S0", "S0 imminent threat to life"
+    S1 = "S1", "S1 threat or doxxing"
+    S2 = "S2", "S2 harassment or hate"
+    S3 = "S3", "S3 other"
+
+
+# Lower number = more urgent; used for ordering and job priorities.
+SEVERITY_RANK = {"S0": 0, "S1": 1, "S2": 2, "S3": 3}
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    title = models.CharField(max_length=300)
+    severity = models.CharField(max_length=2, choices=Severity.choices, default=Severity.S3)
+    severity_rank = models.PositiveSmallIntegerField(default=3, db_index=True)
+    severity_reason = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    lane = models.CharField(max_length=10, default="normal")
+    lane_rank = models.PositiveSmallIntegerField(default=2)
+    # What groups reports into this case, e.g. "url:https://forum.test/threads/1" or "property:<uuid>".
+    group_key = models.CharField(max_length=600, db_index=True)
+    customer = models.ForeignKey("attribution.Customer", null=True, blank=True, on_delete=models.SET_NULL)
+    property = models.ForeignKey("attribution.Property", null=True, blank=True, on_delete=models.SET_NULL)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "severity_rank", "lane_rank", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"C-{self.pk}"
+
+    @builtins.property  # the field above shadows the builtin inside this class body
+    def ref(self) -> str:
+        return f"C-{self.pk}"
+
+
+class Finding(models.Model):
+    """A detector's output on report text or evidence text (filled by the detection stage)."""
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="findings")
+    evidence = models.ForeignKey("evidence.Evidence", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="findings")
+    source = models.CharField(max_length=20, default="report_text")
+    detector = models.CharField(max_length=100)
+    detector_version = models.CharField(max_length=40)
+    category = models.CharField(max_length=30)
+    score = models.FloatField()
+    # [{"start", "end", "type"}] offsets into the original text (the text itself stays encrypted).
+    spans = models.JSONField(default=list)
+    explanation = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Ground(models.TextChoices):
+    ILLEGAL = "illegal_content", "Illegal content"
+    TERMS = "incompatible_content", "Incompatible with our terms"
+
+
+class PolicyClause(models.Model):
+    """A versioned clause of our terms or a legal ground; every decision cites one."""
+
+    code = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    ground = models.CharField(max_length=30, choices=Ground.choices)
+    dsa_category = models.CharField(max_length=80)
+    keywords = models.JSONField(default=list)
+    legal_reference = models.CharField(max_length=500, blank=True)
+    reference_url = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="policy_unique_version")]
+        ordering = ["code", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class Outcome(models.TextChoices):
+    NO_ACTION = "no_action", "No action"
+    WARN = "warn_customer", "Warn customer"
+    RESTRICT = "restrict", "Restrict (interstitial / geo-block)"
+    FORWARD = "forward_to_host", "Forward to host"
+    SUSPEND = "suspend_service", "Suspend service"
+    TERMINATE = "terminate_service", "Terminate service"
+    REFER = "refer_to_law_enforcement", "Refer to law enforcement"
+
+
+# Outcomes that need a second person's approval before anything is carried out.
+FOUR_EYES_OUTCOMES = frozenset({Outcome.SUSPEND, Outcome.TERMINATE})
+
+
+class Automation(models.TextChoices):
+    NOT_AUTOMATED = "not_automated", "Not automated"
+    PARTIALLY = "partially", "Partially automated"
+    FULLY = "fully", "Fully automated"
+
+
+class DecisionStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    EFFECTIVE = "effective", "Effective"
+    VOIDED = "voided", "Voided"
+
+
+class Decision(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    policy = models.ForeignKey(PolicyClause, on_delete=models.PROTECT)
+    ground = models.CharField(max_length=30, choices=Ground.choices)
+    reasoning = models.TextField()
+    facts = models.TextField(blank=True)
+    automated_detection = models.BooleanField(default=False)
+    automated_decision = models.CharField(max_length=20, choices=Automation.choices,
+                                          default=Automation.NOT_AUTOMATED)
+    territorial_scope = models.JSONField(default=list)
+    duration_days = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=DecisionStatus.choices)
+    # SHA-256 of the canonical action payload; approvals are bound to it.
+    payload_hash = models.CharField(max_length=64)
+    requires_senior = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    effective_at = models.DateTimeField(null=True, blank=True)
+    # Unique once set: concurrent "execute" requests carry out a decision exactly once.
+    execution_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+
+class Approval(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    payload_hash = models.CharField(max_length=64)
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["decision", "approver"], name="approval_once_per_person")]
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Action(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField()
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    performed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict)
+
+
+class RecipientRole(models.TextChoices):
+    REPORTER = "reporter", "Reporter"
+    CUSTOMER = "customer", "Customer"
+    HOST = "host", "Host"
+    AUTHORITY = "authority", "Authority"
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    UNCERTAIN = "uncertain", "Uncertain (worker stopped mid-send; check before resending)"
+    FAILED = "failed", "Failed"
+
+
+class Notice(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="notices")
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="notices")
+    recipient_role = models.CharField(max_length=10, choices=RecipientRole.choices)
+    channel = models.CharField(max_length=10, default="email")
+    language = models.CharField(max_length=8, default="en")
+    to_address = EncryptedTextField()
+    subject = EncryptedTextField()
+    body = EncryptedTextField()
+    status = models.CharField(max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained. hash = SHA-256(prev_hash || canonical(seq, at, actor, verb, object, payload)).
+
+    The database refuses UPDATE and DELETE on this table (triggers in migration 0002); `abusedesk audit
+    verify` recomputes the chain and compares its end with the head row and optional checkpoints.
+    Payloads never contain reporter identity or victims' data.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    verb = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+
+class AuditHead(models.Model):
+    """One row: the last sequence number and hash; appends lock it, so the chain never forks."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

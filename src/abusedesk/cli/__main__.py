@@ -1,0 +1,5 @@
+import sys
+
+from abusedesk.cli.main import main
+
+sys.exit(main())

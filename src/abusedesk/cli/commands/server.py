@@ -1,0 +1,142 @@
+"""`abusedesk up`, `worker`, `migrate`: running the desk."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from abusedesk.cli.main import CliError, setup_django
+
+
+def register(sub: Any) -> None:
+    up = sub.add_parser("up", help="start the desk: web server and job workers (embedded default: SQLite)")
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    up.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    up.add_argument("--web-processes", type=int, default=2, help="web server processes (default 2)")
+    up.add_argument("--threads", type=int, default=8, help="threads per web process (default 8)")
+    up.add_argument("--workers", type=int, default=1, help="job worker processes (default 1)")
+    up.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory (default ./abusedesk-data)")
+    up.add_argument("--no-admin", action="store_true", help="do not create the first admin account")
+    up.set_defaults(handler=cmd_up, django=False)
+
+    worker = sub.add_parser("worker", help="run one job worker process")
+    worker.add_argument("--queues", default="*", help="comma-separated queue names, '*' for all (default)")
+    worker.add_argument("--batch", action="store_true", help="run what is ready, then exit")
+    worker.add_argument("--max-tasks", type=int, default=None, help="exit after this many jobs")
+    worker.set_defaults(handler=cmd_worker, django=True)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database tables")
+    migrate.set_defaults(handler=cmd_migrate, django=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from abusedesk.jobs.worker import run_worker
+
+    run_worker(queues=[q.strip() for q in args.queues.split(",") if q.strip()], batch=args.batch,
+               max_tasks=args.max_tasks)
+    return 0
+
+
+def _first_admin(data_dir: Path) -> str | None:
+    from abusedesk.accounts.models import Role, User
+
+    if User.objects.filter(role=Role.ADMIN).exists():
+        return None
+    password = secrets.token_urlsafe(12)
+    User.objects.create_user(username="admin", password=password, role=Role.ADMIN, is_staff=True)
+    note = data_dir / "initial-admin-password"
+    fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password + "\n")
+    return password
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise CliError("--port must be between 1 and 65535")
+    data_dir = Path(os.environ.get("ABUSEDESK_DATA_DIR") or Path.cwd() / "abusedesk-data").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["ABUSEDESK_DATA_DIR"] = str(data_dir)
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    password = None if args.no_admin else _first_admin(data_dir)
+    children = _start_children(args)
+    _announce(args, data_dir, password)
+    return _supervise(children, args)
+
+
+def _start_children(args: argparse.Namespace) -> dict[str, subprocess.Popen[bytes]]:
+    children = {"web": _spawn_web(args)}
+    for index in range(max(0, args.workers)):
+        children[f"worker-{index}"] = _spawn([sys.executable, "-m", "abusedesk.cli", "worker"])
+    return children
+
+
+def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(argv, env=os.environ.copy())
+
+
+def _spawn_web(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    return _spawn([sys.executable, "-m", "gunicorn", "abusedesk.wsgi:application",
+                   "--bind", f"{args.host}:{args.port}", "--workers", str(max(1, args.web_processes)),
+                   "--threads", str(max(1, args.threads)), "--worker-class", "gthread",
+                   "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
+                   "--graceful-timeout", "10", "--timeout", "60"])
+
+
+def _announce(args: argparse.Namespace, data_dir: Path, password: str | None) -> None:
+    base = f"http://{args.host}:{args.port}"
+    lines = [
+        "", f"abusedesk is running at {base}/", f"  report form:     {base}/en/report/  (es, ar: /es/report/, /ar/report/)",
+        f"  review console:  {base}/console/", f"  API + OpenAPI:   {base}/api/v1/openapi.json",
+        f"  data directory:  {data_dir}",
+    ]
+    if password:
+        lines.append(f"  log in as 'admin' with password: {password}   (also saved in {data_dir}/initial-admin-password)")
+    else:
+        lines.append("  log in with an existing account (`abusedesk createadmin` makes another)")
+    lines.append("  stop with Ctrl+C\n")
+    print("\n".join(lines), flush=True)
+
+
+def _supervise(children: dict[str, subprocess.Popen[bytes]], args: argparse.Namespace) -> int:
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping:
+        time.sleep(0.5)
+        for name, proc in list(children.items()):
+            if proc.poll() is not None and not stopping:
+                print(f"abusedesk: {name} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
+                children[name] = _spawn_web(args) if name == "web" else _spawn(
+                    [sys.executable, "-m", "abusedesk.cli", "worker"])
+    for proc in children.values():
+        proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in children.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0

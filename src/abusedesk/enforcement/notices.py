@@ -1,0 +1,111 @@
+"""Notices: rendered in the recipient's language, stored (encrypted), delivered by a job.
+
+Reporter notices go to the reporter about their own report. Customer- and host-facing notices are rendered
+from `sdk`-style data types with no reporter fields (see enforcement/outbound.py); the reporter's identity
+is never in their context.
+
+Delivery is at-most-once: a notice is marked `sending` and committed before the SMTP conversation; a
+worker that crashes mid-send leaves it `sending`, and the re-run marks it `uncertain` for a person to check
+instead of sending twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from abusedesk.cases import audit
+from abusedesk.cases.models import Decision, Notice, RecipientRole
+from abusedesk.intake.models import Report
+from abusedesk.jobs import enqueue, job
+
+logger = logging.getLogger("abusedesk.notices")
+SUPPORTED = {code for code, _ in settings.LANGUAGES}
+
+
+def notice_language(preferred: str) -> str:
+    code = (preferred or "").split("-")[0].lower()
+    return code if code in SUPPORTED else settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def render(kind: str, language: str, context: dict[str, object]) -> Rendered:
+    with translation.override(language):
+        text = render_to_string(f"notices/{kind}.txt", {**context, "public_url": settings.PUBLIC_URL})
+    subject, _, body = text.strip().partition("\n")
+    subject = subject.removeprefix("Subject:").strip()
+    return Rendered(subject=" ".join(subject.split()), body=body.strip() + "\n")
+
+
+def _report_context(report: Report) -> dict[str, object]:
+    return {"report_id": str(report.pk), "received_at": report.received_at, "category": report.category,
+            "category_label": report.get_category_display(), "urls": [u["url"] for u in report.urls],
+            "status": report.status}
+
+
+def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object] | None = None,
+                           decision: Decision | None = None) -> Notice | None:
+    """Queue a notice to the reporter about their own report (must run inside the caller's transaction)."""
+    email = report.reporter.email
+    if not email:
+        return None
+    language = notice_language(report.language)
+    rendered = render(kind, language, {**_report_context(report), **(extra or {})})
+    key = f"{kind}:{report.pk}" + (f":{decision.pk}" if decision else "")
+    notice, created = Notice.objects.get_or_create(idempotency_key=key, defaults={
+        "kind": kind, "report": report, "case_id": report.case_id, "decision": decision,
+        "recipient_role": RecipientRole.REPORTER, "language": language, "to_address": email,
+        "subject": rendered.subject, "body": rendered.body})
+    if created:
+        audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
+                     payload={"kind": kind, "recipient_role": "reporter", "language": language,
+                              "report": str(report.pk)})
+        enqueue(deliver_notice, str(notice.pk), priority=40)
+    return notice
+
+
+def notify_decision(decision: Decision) -> None:
+    """Tell every reporter in the case the outcome (DSA Art. 16(5))."""
+    for report in decision.case.reports.select_related("reporter").all():
+        create_reporter_notice(report, kind="reporter_outcome", decision=decision, extra={
+            "outcome": decision.outcome, "outcome_label": decision.get_outcome_display(),
+            "policy_title": decision.policy.title})
+
+
+@job(max_attempts=8, backoff_base=10)
+def deliver_notice(notice_id: str) -> str:
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().get(pk=notice_id)
+        if notice.status in {"sent", "uncertain"}:
+            return notice.status
+        if notice.status == "sending":
+            Notice.objects.filter(pk=notice.pk).update(status="uncertain",
+                                                       last_error="worker stopped during delivery")
+            audit.append(actor="system", verb="notice.uncertain", object_type="notice", object_id=str(notice.pk),
+                         payload={"reason": "worker stopped during delivery; not resent automatically"})
+            return "uncertain"
+        Notice.objects.filter(pk=notice.pk).update(status="sending", attempts=notice.attempts + 1)
+    message_id = f"<notice-{notice.pk}@{settings.DEFAULT_FROM_EMAIL.split('@')[-1]}>"
+    try:
+        EmailMessage(subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                     to=[notice.to_address], headers={"Message-ID": message_id,
+                                                      "Content-Language": notice.language}).send()
+    except Exception as exc:
+        Notice.objects.filter(pk=notice.pk).update(status="pending", last_error=exc.__class__.__name__)
+        raise
+    with transaction.atomic():
+        Notice.objects.filter(pk=notice.pk).update(status="sent", sent_at=timezone.now(), message_id=message_id)
+        audit.append(actor="system", verb="notice.sent", object_type="notice", object_id=str(notice.pk),
+                     payload={"channel": notice.channel, "message_id": message_id})
+    return "sent"

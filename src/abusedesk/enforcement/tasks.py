@@ -1,0 +1,30 @@
+"""Jobs that carry out actions and deliver notices. Both are idempotent on their keys."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from abusedesk.cases import audit
+from abusedesk.cases.models import Action, ActionStatus
+from abusedesk.enforcement import registry
+from abusedesk.jobs import job
+
+logger = logging.getLogger("abusedesk.enforcement")
+
+
+@job(max_attempts=8, backoff_base=5)
+def perform_action(action_id: str) -> str:
+    action = Action.objects.get(pk=action_id)
+    if action.status == ActionStatus.DONE:
+        return "already done"
+    outcome = registry.get(action.kind).perform(action.payload, idempotency_key=action.idempotency_key)
+    with transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(
+            status=ActionStatus.DONE if outcome.done else ActionStatus.FAILED, performed_at=timezone.now(),
+            attempts=action.attempts + 1, result=outcome.detail)
+        audit.append(actor="system", verb="action.performed", object_type="action", object_id=str(action.pk),
+                     payload={"kind": action.kind, "done": outcome.done, "detail": outcome.detail})
+    return "done"

@@ -1,0 +1,47 @@
+"""A capture of a reported URL with its chain of custody. Bodies and extracted text contain victims'
+data, so both are encrypted at rest; their SHA-256 hashes are over the plaintext as fetched."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from abusedesk.common.fields import EncryptedBinaryField, EncryptedTextField
+
+
+class CaptureStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CAPTURED = "captured", "Captured"
+    BLOCKED = "blocked", "Blocked by fetch policy"
+    FAILED = "failed", "Failed"
+
+
+class Evidence(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="evidence")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="evidence")
+    url = models.TextField()
+    status = models.CharField(max_length=10, choices=CaptureStatus.choices, default=CaptureStatus.PENDING)
+    # Machine-readable reason when blocked or failed (e.g. "blocked_address:loopback").
+    reason = models.CharField(max_length=200, blank=True)
+    final_url = models.TextField(blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    resolved_ip = models.GenericIPAddressField(null=True, blank=True)
+    redirect_chain = models.JSONField(default=list)
+    headers = models.JSONField(default=dict)
+    truncated = models.BooleanField(default=False)
+    body = EncryptedBinaryField(null=True)
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    text = EncryptedTextField(null=True)
+    text_sha256 = models.CharField(max_length=64, blank=True)
+    # Chain of custody: who or what fetched it, when, from where.
+    fetched_by = models.CharField(max_length=200, blank=True)
+    fetched_from = models.CharField(max_length=200, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"evidence {self.id} ({self.status})"

@@ -1,0 +1,149 @@
+"""What arrives: the raw Submission (bytes exactly as received, encrypted at rest, with SHA-256), the
+Reporter (identity encrypted, e-mail reachable only through a blind index) and the normalised Report."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+
+from abusedesk.common.fields import EncryptedBinaryField, EncryptedTextField
+
+
+class Channel(models.TextChoices):
+    API = "api", "REST API"
+    WEB = "web", "Web form"
+    EMAIL = "email", "Email"
+
+
+class ReporterKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"
+    TRUSTED_FLAGGER = "trusted_flagger", "Trusted flagger (DSA Art. 22)"
+    AUTHORITY = "authority", "Authority (DSA Art. 9)"
+    RIGHTS_HOLDER = "rights_holder", "Rights holder"
+    AUTOMATED = "automated", "Automated feed"
+
+
+class Reporter(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=ReporterKind.choices, default=ReporterKind.INDIVIDUAL)
+    name = EncryptedTextField(null=True)
+    email = EncryptedTextField(null=True)
+    phone = EncryptedTextField(null=True)
+    # HMAC of the normalised e-mail: finds the same reporter again without storing the address in clear.
+    email_index = models.CharField(max_length=64, null=True, db_index=True)
+    # Set when the reporter submits with a trusted-flagger or authority API token.
+    token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:  # never the identity
+        return f"reporter {self.id}"
+
+
+class ImmutableError(RuntimeError):
+    """Raised when code tries to change or delete a stored submission."""
+
+
+class Submission(models.Model):
+    """Raw bytes exactly as received. Written once; never updated or deleted by the application."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    raw = EncryptedBinaryField()
+    raw_sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    # Blind index of the client address: rate and misuse statistics without storing the address.
+    client_index = models.CharField(max_length=64, blank=True)
+    token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL)
+
+    _allow_rewrap = False
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not self._allow_rewrap:
+            raise ImmutableError("submissions are immutable once stored")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("submissions are never deleted by the application")
+
+
+class Category(models.TextChoices):
+    THREAT = "threat", "Threat of violence"
+    DOXXING = "doxxing", "Doxxing (personal data of a private person)"
+    HARASSMENT = "harassment", "Targeted harassment"
+    HATE = "hate", "Hate speech"
+    CSAM = "csam", "Child sexual abuse material"
+    TERRORISM = "terrorism", "Terrorist content"
+    NCII = "ncii", "Non-consensual intimate imagery"
+    SCAM = "scam", "Scam, fraud or phishing"
+    MALWARE = "malware", "Malware"
+    SPAM = "spam", "Spam"
+    IP = "intellectual_property", "Intellectual property"
+    OTHER = "other", "Other"
+
+
+class Share(models.TextChoices):
+    SEND = "send", "Send my identity"
+    ANONYMOUS = "anonymous", "Send anonymously"
+    NONE = "none", "Do not send"
+
+
+class Lane(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    TRUSTED = "trusted", "Trusted flagger"
+    AUTHORITY = "authority", "Authority order"
+
+
+class ReportStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    IN_CASE = "in_case", "Under review"
+    NOT_OUR_CUSTOMER = "not_our_customer", "Not our customer"
+    CLOSED = "closed", "Closed"
+
+
+class Report(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="report")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="reports")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    lane = models.CharField(max_length=10, choices=Lane.choices, default=Lane.NORMAL)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    # [{"url": normalised URL, "host": A-label, "host_unicode": U-label, "ip": literal or null}]
+    urls = models.JSONField()
+    explanation = EncryptedTextField()
+    language = models.CharField(max_length=8, blank=True)
+    good_faith = models.BooleanField()
+    share_host = models.CharField(max_length=10, choices=Share.choices, default=Share.NONE)
+    share_site_owner = models.CharField(max_length=10, choices=Share.choices, default=Share.NONE)
+    share_law_enforcement = models.CharField(max_length=10, choices=Share.choices, default=Share.NONE)
+    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="reports")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "received_at"]), models.Index(fields=["category"])]
+
+    def __str__(self) -> str:
+        return f"report {self.id}"
+
+    @property
+    def primary_url(self) -> str:
+        return self.urls[0]["url"] if self.urls else ""
+
+
+class IdempotencyKey(models.Model):
+    """The first answer given for (scope, key); a retry with the same body gets the same report."""
+
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=200)
+    body_sha256 = models.CharField(max_length=64)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_key")]

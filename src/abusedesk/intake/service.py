@@ -1,0 +1,109 @@
+"""Accepting a report: the one place where a submission becomes durable.
+
+`accept()` stores the raw submission, the reporter, the report, the idempotency key, an audit event and
+the job that processes the report in ONE transaction. The caller acknowledges (201, web receipt, SMTP
+250) only after it returns, so nothing acknowledged is ever lost, and no job exists without its data.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from abusedesk.accounts.models import ApiToken, TokenKind
+from abusedesk.cases import audit
+from abusedesk.common.crypto import blind_index
+from abusedesk.common.hashing import sha256_hex
+from abusedesk.intake.models import IdempotencyKey, Lane, Report, Reporter, ReportStatus, Submission
+from abusedesk.intake.schema import ReportDraft
+from abusedesk.jobs import Priority, enqueue
+
+logger = logging.getLogger("abusedesk.intake")
+
+
+class IdempotencyMismatch(ValueError):
+    """The Idempotency-Key was used before with a different body."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    report: Report
+    replayed: bool
+
+
+LANE_PRIORITY = {Lane.AUTHORITY: int(Priority.S1) + 10, Lane.TRUSTED: int(Priority.S1), Lane.NORMAL: 30}
+
+
+def lane_for(token: ApiToken | None) -> str:
+    if token is None:
+        return Lane.NORMAL
+    return {TokenKind.TRUSTED_FLAGGER: Lane.TRUSTED, TokenKind.AUTHORITY: Lane.AUTHORITY}.get(
+        token.kind, Lane.NORMAL)
+
+
+def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, client_ip: str,
+           token: ApiToken | None = None, idempotency_key: str | None = None) -> Accepted:
+    scope = f"token:{token.pk}" if token else f"client:{blind_index('client', client_ip)[:32]}"
+    body_hash = sha256_hex(raw)
+    if idempotency_key:
+        existing = _replay(scope, idempotency_key, body_hash)
+        if existing is not None:
+            return Accepted(existing, replayed=True)
+    try:
+        report = _store(draft, channel=channel, raw=raw, body_hash=body_hash, content_type=content_type,
+                        client_ip=client_ip, token=token, scope=scope, idempotency_key=idempotency_key)
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer as it did (or refuse a new body).
+        if idempotency_key:
+            existing = _replay(scope, idempotency_key, body_hash)
+            if existing is not None:
+                return Accepted(existing, replayed=True)
+        raise
+    return Accepted(report, replayed=False)
+
+
+def _replay(scope: str, key: str, body_hash: str) -> Report | None:
+    row = IdempotencyKey.objects.select_related("report").filter(scope=scope, key=key).first()
+    if row is None:
+        return None
+    if row.body_sha256 != body_hash:
+        raise IdempotencyMismatch("this Idempotency-Key was already used with a different request body")
+    return row.report
+
+
+def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, content_type: str,
+           client_ip: str, token: ApiToken | None, scope: str, idempotency_key: str | None) -> Report:
+    lane = lane_for(token)
+    with transaction.atomic():
+        reporter = _reporter_for(draft, token)
+        submission = Submission.objects.create(
+            channel=channel, content_type=content_type[:200], raw=raw, raw_sha256=body_hash, size=len(raw),
+            client_index=blind_index("client", client_ip)[:64], token=token)
+        report = Report.objects.create(
+            submission=submission, reporter=reporter, channel=channel, lane=lane, category=draft.category,
+            urls=[u.as_dict() for u in draft.urls], explanation=draft.explanation, language=draft.language,
+            good_faith=draft.good_faith, share_host=draft.share_host, share_site_owner=draft.share_site_owner,
+            share_law_enforcement=draft.share_law_enforcement, status=ReportStatus.RECEIVED)
+        if idempotency_key:
+            IdempotencyKey.objects.create(scope=scope, key=idempotency_key, body_sha256=body_hash, report=report)
+        audit.append(actor=f"{channel}:{'token:' + str(token.pk) if token else 'anonymous'}",
+                     verb="report.received", object_type="report", object_id=str(report.pk),
+                     payload={"channel": channel, "category": draft.category, "lane": lane,
+                              "submission_sha256": body_hash, "hosts": sorted({u.host for u in draft.urls})})
+        from abusedesk.intake.tasks import process_report
+
+        enqueue(process_report, str(report.pk), priority=LANE_PRIORITY.get(lane, 30))
+    logger.info("accepted report %s via %s (lane %s)", report.pk, channel, lane)
+    return report
+
+
+def _reporter_for(draft: ReportDraft, token: ApiToken | None) -> Reporter:
+    index = blind_index("reporter-email", draft.reporter_email)
+    kind = draft.reporter_kind
+    reporter = Reporter.objects.filter(email_index=index, kind=kind).first()
+    if reporter is not None:
+        return reporter
+    return Reporter.objects.create(kind=kind, name=draft.reporter_name or None, email=draft.reporter_email,
+                                   phone=draft.reporter_phone or None, email_index=index, token=token)

@@ -1,0 +1,47 @@
+"""The job that takes an accepted report through attribution into a case.
+
+Idempotent: a report that already left RECEIVED is not processed again, so a re-run after a worker died
+completes the work once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from abusedesk.attribution.resolve import attribute
+from abusedesk.cases import actions
+from abusedesk.intake.models import Report, ReportStatus
+from abusedesk.jobs import job
+
+logger = logging.getLogger("abusedesk.intake")
+
+# Stages that want to run after a report is filed register a callable(report, case) here
+# (detection, evidence capture); each enqueues its own jobs.
+AFTER_FILING: list = []  # type: ignore[type-arg]
+
+
+@job(max_attempts=6)
+def process_report(report_id: str) -> str:
+    report = Report.objects.select_related("reporter").get(pk=report_id)
+    if report.status != ReportStatus.RECEIVED:
+        return f"already {report.status}"
+    from abusedesk.enforcement.notices import create_reporter_notice
+
+    attribution = attribute(report.urls)
+    if not attribution.ours:
+        actions.do_mark_not_our_customer(report)
+        logger.info("report %s: not our customer", report.pk)
+        return "not_our_customer"
+    with transaction.atomic():
+        case = None
+        for match in attribution.matches:
+            case = actions.do_file_report(report, match)
+            break  # one case per report: the first attributed URL decides the site
+        report.refresh_from_db()
+        create_reporter_notice(report, kind="receipt")
+        for hook in AFTER_FILING:
+            hook(report, case)
+    logger.info("report %s filed in case %s", report.pk, case.pk if case else None)
+    return "filed"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from abusedesk.intake import views
+
+app_name = "intake"
+urlpatterns = [
+    path("report/", views.report_form, name="report"),
+    path("report/<uuid:report_id>/", views.thanks, name="thanks"),
+]

@@ -1,0 +1,62 @@
+"""Public pages: the report form (English, Spanish, Arabic) and its receipt page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from abusedesk.common.net import client_ip
+from abusedesk.intake.forms import ReportForm
+from abusedesk.intake.models import Channel, Report
+from abusedesk.intake.ratelimit import retry_after
+from abusedesk.intake.schema import IntakeError, draft_from_fields
+from abusedesk.intake.service import accept
+
+FORM_FIELD_FOR = {"reporter.email": "reporter_email", "reporter.name": "reporter_name"}
+
+
+def report_form(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        wait = retry_after(request, None, group="web-intake")
+        if wait is not None:
+            response = render(request, "intake/report_form.html", {"form": form, "rate_limited": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        if form.is_valid():
+            response = _submit(request, form)
+            if response is not None:
+                return response
+        return render(request, "intake/report_form.html", {"form": form}, status=400)
+    return render(request, "intake/report_form.html", {"form": form})
+
+
+def _submit(request: HttpRequest, form: ReportForm) -> HttpResponse | None:
+    data = form.cleaned_data
+    try:
+        draft = draft_from_fields(
+            urls=[line for line in data["urls"].splitlines() if line.strip()], category=data["category"],
+            explanation=data["explanation"], reporter_name=data["reporter_name"],
+            reporter_email=data["reporter_email"], reporter_kind=data["reporter_kind"], reporter_phone="",
+            share_host=data["share_host"], share_site_owner=data["share_site_owner"],
+            share_law_enforcement=data["share_law_enforcement"], good_faith=data["good_faith"],
+            language=translation.get_language() or "en")
+    except IntakeError as exc:
+        for problem in exc.problems:
+            field = FORM_FIELD_FOR.get(problem.field, problem.field.split(".")[0])
+            message = _("%(field)s %(problem)s") % {"field": problem.field, "problem": problem.problem}
+            form.add_error(field if field in form.fields else None, message)
+        return None
+    accepted = accept(draft, channel=Channel.WEB, raw=request.body, content_type=request.content_type or "",
+                      client_ip=client_ip(request))
+    return redirect(reverse("intake:thanks", kwargs={"report_id": accepted.report.pk}))
+
+
+def thanks(request: HttpRequest, report_id: str) -> HttpResponse:
+    # Shows only the id and status: nothing the reporter typed, so the URL leaks nothing.
+    report = Report.objects.filter(pk=report_id).only("id", "status", "received_at").first()
+    return render(request, "intake/thanks.html", {"report": report, "report_id": report_id},
+                  status=200 if report else 404)

@@ -1,0 +1,101 @@
+"""`abusedesk worker`: django-tasks-db's worker plus leases and periodic schedules.
+
+A side thread writes this worker's heartbeat every few seconds. Any worker that sees a RUNNING job whose
+worker has not beaten its heart within JOBS_LEASE_SECONDS puts the job back to READY: a worker killed
+mid-job (SIGKILL, OOM, power loss) loses no job. Jobs are idempotent, so the re-run completes once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from abusedesk.jobs.models import WorkerHeartbeat
+from abusedesk.jobs.schedule import enqueue_due
+
+logger = logging.getLogger("abusedesk.jobs.worker")
+
+
+def beat(worker_id: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"last_seen": timezone.now(), "hostname": socket.gethostname()[:200], "pid": os.getpid()},
+    )
+
+
+def reclaim_abandoned_jobs(*, lease_seconds: int | None = None) -> int:
+    """Put RUNNING jobs of workers whose heartbeat is older than the lease back to READY."""
+    lease = lease_seconds if lease_seconds is not None else settings.JOBS_LEASE_SECONDS
+    alive = set(WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=lease))
+                .values_list("worker_id", flat=True))
+    reclaimed = 0
+    for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("id", "worker_ids"):
+        owner = result.worker_ids[-1] if result.worker_ids else None
+        if owner in alive:
+            continue
+        with transaction.atomic():
+            reclaimed += DBTaskResult.objects.filter(id=result.id, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.READY, started_at=None)
+        logger.warning("reclaimed job %s from worker %s (no heartbeat for %ss)", result.id, owner, lease)
+    WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - timedelta(seconds=lease * 10)).delete()
+    return reclaimed
+
+
+class _Housekeeper(threading.Thread):
+    """Heartbeat, lease reclaiming and periodic schedules, on a connection of its own."""
+
+    def __init__(self, worker_id: str, every: float) -> None:
+        super().__init__(name=f"housekeeper-{worker_id[:6]}", daemon=True)
+        self.worker_id = worker_id
+        self.every = every
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                close_old_connections()
+                beat(self.worker_id)
+                reclaim_abandoned_jobs()
+                enqueue_due()
+            except Exception:  # the worker must outlive a database hiccup
+                logger.exception("housekeeping failed; trying again")
+            self.stop.wait(self.every)
+        connection.close()
+
+
+def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None, batch: bool = False,
+               max_tasks: int | None = None, interval: float | None = None) -> None:
+    worker_id = worker_id or get_random_string(32)
+    beat(worker_id)
+    keeper = _Housekeeper(worker_id, every=max(1.0, settings.JOBS_LEASE_SECONDS / 5))
+    keeper.start()
+    worker = Worker(queue_names=queues or ["*"], interval=settings.JOBS_POLL_INTERVAL if interval is None
+                    else interval, batch=batch, backend_name="default", startup_delay=False,
+                    max_tasks=max_tasks, worker_id=worker_id, excluded_queue_names=[])
+    if threading.current_thread() is threading.main_thread():
+        worker.configure_signals()
+    logger.info("worker %s started (pid %d)", worker_id[:8], os.getpid())
+    try:
+        worker.run()
+    finally:
+        keeper.stop.set()
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def run_pending_jobs(max_tasks: int = 10_000) -> int:
+    """Run every ready job in this process and return how many ran (tests and the scenario runner)."""
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=max_tasks, worker_id="inline-" + get_random_string(8), excluded_queue_names=[])
+    worker.run()
+    return worker._run_tasks

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django import forms
+
+from abusedesk.cases.models import Outcome, PolicyClause
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    policy = forms.ModelChoiceField(queryset=PolicyClause.objects.filter(active=True), empty_label="— choose —",
+                                    help_text="Every decision cites the clause it relies on.")
+    reasoning = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                                help_text="Why, in your own words; the customer and reporter see this.")
+    facts = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False,
+                            help_text="Facts and circumstances relied on (statement of reasons).")
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(max_length=500)

@@ -1,0 +1,61 @@
+"""What the case page shows, prepared as plain values. Attacker-written text is passed to templates as
+text (auto-escaped there); highlighted spans are built from escaped segments, never from raw HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from abusedesk.accounts.models import User
+from abusedesk.cases.models import Case, DecisionStatus, Finding
+
+
+@dataclass
+class Segment:
+    text: str
+    label: str | None
+
+
+def highlight(text: str, spans: list[dict[str, Any]]) -> SafeString:
+    """Escape `text` and wrap each span in <mark>; overlapping spans are merged into the first."""
+    out: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: (int(s["start"]), -int(s["end"]))):
+        start, end = max(int(span["start"]), cursor), min(int(span["end"]), len(text))
+        if start >= end:
+            continue
+        out.append(escape(text[cursor:start]))
+        out.append(f'<mark class="span-{escape(span.get("type", "x"))}" title="{escape(span.get("type", ""))}">'
+                   f"{escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+def _findings_by_report(case: Case) -> dict[Any, list[Finding]]:
+    grouped: dict[Any, list[Finding]] = {}
+    for finding in Finding.objects.filter(report__case=case).order_by("-score"):
+        grouped.setdefault(finding.report_id, []).append(finding)
+    return grouped
+
+
+def case_page_context(case: Case, user: User) -> dict[str, Any]:
+    findings = _findings_by_report(case)
+    reports = []
+    for report in case.reports.select_related("reporter").order_by("received_at"):
+        spans = [s for f in findings.get(report.pk, []) if f.source == "report_text" for s in f.spans]
+        reports.append({"report": report, "explanation": highlight(report.explanation, spans),
+                        "findings": findings.get(report.pk, [])})
+    evidence = []
+    for item in case.evidence.order_by("created_at") if hasattr(case, "evidence") else []:
+        spans = [s for f in item.findings.all() for s in f.spans]
+        evidence.append({"item": item, "text": highlight(item.text or "", spans)})
+    decisions = list(case.decisions.select_related("policy", "decided_by").prefetch_related("approvals__approver")
+                     .order_by("-decided_at"))
+    services = list(case.property.services.all()) if case.property else []
+    return {"case": case, "reports": reports, "evidence": evidence, "decisions": decisions,
+            "services": services, "can_decide": user.can_decide,
+            "awaiting": [d for d in decisions if d.status == DecisionStatus.AWAITING_APPROVAL]}

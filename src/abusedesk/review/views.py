@@ -1,0 +1,111 @@
+"""The reviewer console. Views read through access_case and change state only through cases.actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from abusedesk.accounts.models import User
+from abusedesk.cases import actions, audit
+from abusedesk.cases.models import AuditEvent, Case, CaseStatus, DecisionStatus, Severity
+from abusedesk.review.access import access_case, access_decision, staff_view
+from abusedesk.review.forms import CloseForm, DecisionForm
+from abusedesk.review.presenters import case_page_context
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "review/login.html"
+    redirect_authenticated_user = True
+
+
+@staff_view()
+def queue(request: HttpRequest) -> HttpResponse:
+    severity = request.GET.get("severity", "")
+    status = request.GET.get("status", "")
+    cases = (Case.objects.select_related("customer", "property").annotate(report_count=Count("reports"))
+             .order_by("severity_rank", "lane_rank", "opened_at"))
+    cases = cases.filter(status=status) if status in CaseStatus.values else cases.exclude(status=CaseStatus.CLOSED)
+    if severity in Severity.values:
+        cases = cases.filter(severity=severity)
+    return render(request, "review/queue.html", {
+        "cases": cases[:200], "severity": severity, "status": status, "severities": Severity.choices,
+        "statuses": CaseStatus.choices})
+
+
+@staff_view()
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case(request.user, case_id)  # type: ignore[arg-type]
+    context = case_page_context(case, request.user)  # type: ignore[arg-type]
+    context["form"] = DecisionForm()
+    context["close_form"] = CloseForm()
+    return render(request, "review/case.html", context)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
+def decide(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case(request.user, case_id)  # type: ignore[arg-type]
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        context = case_page_context(case, request.user)  # type: ignore[arg-type]
+        context.update(form=form, close_form=CloseForm())
+        return render(request, "review/case.html", context, status=400)
+    data = actions.DecisionInput(outcome=form.cleaned_data["outcome"], policy_id=form.cleaned_data["policy"].pk,
+                                 reasoning=form.cleaned_data["reasoning"], facts=form.cleaned_data["facts"])
+    try:
+        decision = actions.do_decide(case, data, acting_user=_user(request))
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if decision.status == DecisionStatus.AWAITING_APPROVAL:
+            messages.info(request, "Decision recorded. It needs a second analyst's approval before it takes effect.")
+        else:
+            messages.success(request, "Decision recorded and in effect.")
+    return redirect("review:case", case_id=case.pk)
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
+def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
+    decision = access_decision(request.user, decision_id)
+    try:
+        actions.do_approve(decision, acting_user=_user(request))
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Approved. The decision is now in effect.")
+    return redirect("review:case", case_id=decision.case_id)
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
+def close(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case(request.user, case_id)  # type: ignore[arg-type]
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_close_case(case, reason=form.cleaned_data["reason"], acting_user=_user(request))
+            messages.success(request, "Case closed.")
+        except actions.ActionRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Give a reason to close the case.")
+    return redirect("review:case", case_id=case.pk)
+
+
+@staff_view(need=lambda u: u.role in {"admin", "auditor"})
+def audit_log(request: HttpRequest) -> HttpResponse:
+    result = audit.verify()
+    events: Any = AuditEvent.objects.order_by("-seq")[:300]
+    return render(request, "review/audit.html", {"events": events, "verify": result})

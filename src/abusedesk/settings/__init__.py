@@ -1,0 +1,237 @@
+"""Django settings for abusedesk.
+
+Every setting has a typed default with a comment; secrets come only from the environment or from
+files in the data directory that the embedded `abusedesk up` writes with mode 0600. See
+docs/configuration.md (kept honest by tests/test_docs.py) for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from abusedesk.settings.env import env_bool, env_int, env_list, env_str, secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Where the embedded default keeps its SQLite database, keyring and secret key.
+DATA_DIR = Path(env_str("ABUSEDESK_DATA_DIR", str(Path.cwd() / "abusedesk-data"))).resolve()
+
+# Development conveniences; never on in production.
+DEBUG = env_bool("ABUSEDESK_DEBUG", False)
+
+SECRET_KEY = secret_key(DATA_DIR)
+
+# Host names this desk answers to (comma separated).
+ALLOWED_HOSTS = env_list("ABUSEDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+# Public base URL used in notices and receipts (links back to the desk).
+PUBLIC_URL = env_str("ABUSEDESK_PUBLIC_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "abusedesk.accounts",
+    "abusedesk.attribution",
+    "abusedesk.intake",
+    "abusedesk.evidence",
+    "abusedesk.cases",
+    "abusedesk.jobs",
+    "abusedesk.review",
+    "abusedesk.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "abusedesk.common.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "abusedesk.urls"
+WSGI_APPLICATION = "abusedesk.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# Database: ABUSEDESK_DATABASE_URL (postgres://user@host:5432/name) or the embedded SQLite file.
+_db_url = env_str("ABUSEDESK_DATABASE_URL", "")
+if _db_url:
+    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=env_int("ABUSEDESK_DB_CONN_MAX_AGE", 60))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "abusedesk.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
+                # concurrent writers queue on busy_timeout instead of failing mid-transaction.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("ABUSEDESK_TEST_SQLITE_FILE", False) else {},
+        }
+    }
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache (rate limits, lockout counters): Redis in production, a file cache for the embedded default so
+# that several web processes share counters.
+REDIS_URL = env_str("ABUSEDESK_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "KEY_PREFIX": env_str("ABUSEDESK_CACHE_PREFIX", "abusedesk"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
+# Jobs: django-tasks with the ORM backend (jobs are rows written in the same transaction as their data).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "bulk"]}}
+# Seconds without a heartbeat after which a worker's running job is handed to another worker.
+JOBS_LEASE_SECONDS = env_int("ABUSEDESK_JOBS_LEASE_SECONDS", 30)
+# Seconds between polls of the job table when idle.
+JOBS_POLL_INTERVAL = float(env_str("ABUSEDESK_JOBS_POLL_INTERVAL", "0.2"))
+
+# Passwords: argon2 first; lockout after repeated failures (django-axes).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failed logins before an account is locked; lock duration in hours.
+AXES_FAILURE_LIMIT = env_int("ABUSEDESK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = float(env_str("ABUSEDESK_LOGIN_COOLOFF_HOURS", "0.5"))
+# Lock a user name after repeated failures from anywhere, and an address that sprays many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "review/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+LOGIN_URL = "review:login"
+LOGIN_REDIRECT_URL = "review:queue"
+LOGOUT_REDIRECT_URL = "review:login"
+
+# Intake limits (bytes / characters).
+INTAKE_MAX_BODY_BYTES = env_int("ABUSEDESK_INTAKE_MAX_BODY_BYTES", 256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BODY_BYTES
+INTAKE_MAX_URLS = env_int("ABUSEDESK_INTAKE_MAX_URLS", 50)
+INTAKE_MAX_EXPLANATION_CHARS = env_int("ABUSEDESK_INTAKE_MAX_EXPLANATION_CHARS", 20_000)
+# Anonymous intake rate per client address, and per API token ("N/s", "N/m", "N/h").
+INTAKE_RATE_ANONYMOUS = env_str("ABUSEDESK_INTAKE_RATE_ANONYMOUS", "30/m")
+INTAKE_RATE_TOKEN = env_str("ABUSEDESK_INTAKE_RATE_TOKEN", "6000/m")
+# Client addresses of reverse proxies whose X-Forwarded-For is believed (comma separated).
+TRUSTED_PROXIES = env_list("ABUSEDESK_TRUSTED_PROXIES", [])
+RATELIMIT_VIEW = "abusedesk.api.views.rate_limited"
+
+# Keyring for encryption at rest (reporter identity, victims' data). Kept outside the database.
+KEYRING_PATH = Path(env_str("ABUSEDESK_KEYRING", str(DATA_DIR / "keyring.json")))
+
+# Mail: SMTP in production, written to the data directory's outbox by default.
+EMAIL_BACKEND = env_str("ABUSEDESK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+EMAIL_HOST = env_str("ABUSEDESK_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("ABUSEDESK_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("ABUSEDESK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ABUSEDESK_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ABUSEDESK_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("ABUSEDESK_FROM_EMAIL", "abuse-desk@localhost")
+
+# Internationalisation: the public pages and notices speak English, Spanish and Arabic.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = str(DATA_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+
+# Cookies and transport security. Behind TLS in production set ABUSEDESK_SECURE_COOKIES=1.
+_secure = env_bool("ABUSEDESK_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = _secure
+CSRF_COOKIE_SECURE = _secure
+SESSION_COOKIE_NAME = "__Host-session" if _secure else "abusedesk_session"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if _secure else "abusedesk_csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("ABUSEDESK_SESSION_SECONDS", 8 * 3600)
+SECURE_HSTS_SECONDS = 31536000 if _secure else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
+SECURE_SSL_REDIRECT = env_bool("ABUSEDESK_SSL_REDIRECT", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("ABUSEDESK_CSRF_TRUSTED_ORIGINS", [])
+
+# Logging: one structured line per event; the redacting filter strips anything that looks like a
+# reporter identity before it reaches a handler.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "abusedesk.common.logging.RedactingFilter"}},
+    "formatters": {"line": {"()": "abusedesk.common.logging.OneLineFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("ABUSEDESK_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+    },
+}
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "false")

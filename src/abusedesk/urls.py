@@ -1,0 +1,11 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from abusedesk.api.urls import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("console/", include("abusedesk.review.urls")),
+    path("", include("abusedesk.intake.urls_root")),
+]
+urlpatterns += i18n_patterns(path("", include("abusedesk.intake.urls")), prefix_default_language=True)
