@@ -172,7 +172,7 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User) -> Decision
     if policy is None:
         raise ActionRefused("a decision must cite an active policy clause")
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("customer", "property").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("customer", "property").get(pk=case.pk)
         if case.status == CaseStatus.CLOSED:
             raise ActionRefused("the case is closed")
         if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
@@ -201,28 +201,35 @@ def do_approve(decision: Decision, *, acting_user: User) -> Decision:
     _require_decider(acting_user)
     with transaction.atomic():
         decision = Decision.objects.select_for_update().select_related("case", "policy").get(pk=decision.pk)
-        if decision.status != DecisionStatus.AWAITING_APPROVAL:
-            raise ActionRefused("this decision is not awaiting approval")
-        if decision.decided_by_id == acting_user.pk:
-            raise ActionRefused("the person who made a decision cannot approve it")
-        if decision.requires_senior and not acting_user.is_senior:
-            raise ActionRefused("the customer is protected: a senior analyst must approve")
-        if decision.approvals.filter(approver=acting_user).exists():
-            raise ActionRefused("you have already approved this decision")
-        case = decision.case
-        payload = action_payload(case, _input_of(decision), decision.policy)
+        _check_approver(decision, acting_user)
+        payload = action_payload(decision.case, _input_of(decision), decision.policy)
         current_hash = sha256_hex(canonical_json(payload))
-        if current_hash != decision.payload_hash:
+        changed = current_hash != decision.payload_hash
+        if changed:
+            # Committed on purpose: a decision whose effect changed stays void; then the approver is told.
             Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.VOIDED)
-            Case.objects.filter(pk=case.pk).update(status=CaseStatus.OPEN)
+            Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.OPEN)
             audit.append(actor=_actor(acting_user), verb="decision.voided", object_type="decision",
                          object_id=str(decision.pk), payload={"reason": "action payload changed after decision"})
-            raise ActionRefused("what this decision would do has changed since it was made; decide again")
-        Approval.objects.create(decision=decision, approver=acting_user, payload_hash=current_hash)
-        audit.append(actor=_actor(acting_user), verb="decision.approved", object_type="decision",
-                     object_id=str(decision.pk), payload={"payload_hash": current_hash})
-        _make_effective(decision, payload, acting_user)
+        else:
+            Approval.objects.create(decision=decision, approver=acting_user, payload_hash=current_hash)
+            audit.append(actor=_actor(acting_user), verb="decision.approved", object_type="decision",
+                         object_id=str(decision.pk), payload={"payload_hash": current_hash})
+            _make_effective(decision, payload, acting_user)
+    if changed:
+        raise ActionRefused("what this decision would do has changed since it was made; decide again")
     return decision
+
+
+def _check_approver(decision: Decision, user: User) -> None:
+    if decision.status != DecisionStatus.AWAITING_APPROVAL:
+        raise ActionRefused("this decision is not awaiting approval")
+    if decision.decided_by_id == user.pk:
+        raise ActionRefused("the person who made a decision cannot approve it")
+    if decision.requires_senior and not user.is_senior:
+        raise ActionRefused("the customer is protected: a senior analyst must approve")
+    if decision.approvals.filter(approver=user).exists():
+        raise ActionRefused("you have already approved this decision")
 
 
 def _input_of(decision: Decision) -> DecisionInput:

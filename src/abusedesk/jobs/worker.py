@@ -94,8 +94,19 @@ def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None,
 
 
 def run_pending_jobs(max_tasks: int = 10_000) -> int:
-    """Run every ready job in this process and return how many ran (tests and the scenario runner)."""
+    """Run every ready job in this process, highest priority first; return how many ran.
+
+    For tests and the scenario runner: unlike the worker loop it never closes the caller's connection.
+    """
     worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     max_tasks=max_tasks, worker_id="inline-" + get_random_string(8), excluded_queue_names=[])
-    worker.run()
-    return worker._run_tasks
+    ran = 0
+    while ran < max_tasks:
+        with transaction.atomic():
+            task_result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if task_result is None:
+                return ran
+            task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
+        ran += 1
+    return ran

@@ -1,0 +1,26 @@
+"""Settings for the test suite: real services, isolated data.
+
+ABUSEDESK_TEST_DB=postgres runs against PostgreSQL (and Redis for the cache, as in production);
+otherwise SQLite, the embedded default. Set before the main settings read the environment.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("ABUSEDESK_DATA_DIR", tempfile.mkdtemp(prefix="abusedesk-test-"))
+if os.environ.get("ABUSEDESK_TEST_DB") == "postgres":
+    os.environ.setdefault("ABUSEDESK_DATABASE_URL", os.environ.get(
+        "ABUSEDESK_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/abusedesk"))
+    os.environ.setdefault("ABUSEDESK_REDIS_URL", os.environ.get(
+        "ABUSEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    os.environ.setdefault("ABUSEDESK_CACHE_PREFIX", f"abusedesk-test-{os.getpid()}")
+
+from abusedesk.settings import *  # noqa: E402,F403
+
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if not os.environ.get("ABUSEDESK_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests run the worker loop in-process; polling fast keeps them quick.
+JOBS_POLL_INTERVAL = 0.05
+WHITENOISE_AUTOREFRESH = True
