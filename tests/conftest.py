@@ -13,7 +13,7 @@ import pytest
 from abusedesk.testing.factories import PASSWORD, make_user, report_body
 
 ON_POSTGRES = os.environ.get("ABUSEDESK_TEST_DB") == "postgres"
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 DEMO = Path(__file__).resolve().parent.parent / "src" / "abusedesk" / "cli" / "demo_data.json"
 
 
@@ -42,7 +42,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _postgres_purge_allowed(request: pytest.FixtureRequest) -> None:
-    if not ON_POSTGRES or not (DB_FIXTURES & set(request.fixturenames)):
+    if not ON_POSTGRES or not (DB_FIXTURES & set(request.fixturenames) or
+                               request.node.get_closest_marker("django_db")):
         return
     from django.db.backends.signals import connection_created
 

@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_job_completes_once(tmp_pa
     from django.db import connection
 
     if connection.vendor == "sqlite" and "memory" in connection.settings_dict["NAME"]:
-        pytest.skip("worker processes need a shared database; tests/jobs/test_job_worker_crash.py covers SQLite")
+        pytest.skip("worker processes need a shared database; test_job_worker_crash.py covers the SQLite file")
     marker = tmp_path / "effects.txt"
     enqueue(sample.slow_effect, str(marker), "job-1", 1.5)
     env = {**os.environ, "ABUSEDESK_JOBS_LEASE_SECONDS": "2", "DJANGO_SETTINGS_MODULE": "abusedesk.testing.settings",

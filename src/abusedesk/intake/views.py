@@ -19,6 +19,7 @@ FORM_FIELD_FOR = {"reporter.email": "reporter_email", "reporter.name": "reporter
 
 
 def report_form(request: HttpRequest) -> HttpResponse:
+    raw = request.body if request.method == "POST" else b""  # the bytes exactly as received, read first
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         wait = retry_after(request, None, group="web-intake")
@@ -27,14 +28,14 @@ def report_form(request: HttpRequest) -> HttpResponse:
             response["Retry-After"] = str(wait)
             return response
         if form.is_valid():
-            response = _submit(request, form)
+            response = _submit(request, form, raw)
             if response is not None:
                 return response
         return render(request, "intake/report_form.html", {"form": form}, status=400)
     return render(request, "intake/report_form.html", {"form": form})
 
 
-def _submit(request: HttpRequest, form: ReportForm) -> HttpResponse | None:
+def _submit(request: HttpRequest, form: ReportForm, raw: bytes) -> HttpResponse | None:
     data = form.cleaned_data
     try:
         draft = draft_from_fields(
@@ -50,7 +51,7 @@ def _submit(request: HttpRequest, form: ReportForm) -> HttpResponse | None:
             message = _("%(field)s %(problem)s") % {"field": problem.field, "problem": problem.problem}
             form.add_error(field if field in form.fields else None, message)
         return None
-    accepted = accept(draft, channel=Channel.WEB, raw=request.body, content_type=request.content_type or "",
+    accepted = accept(draft, channel=Channel.WEB, raw=raw, content_type=request.content_type or "",
                       client_ip=client_ip(request))
     return redirect(reverse("intake:thanks", kwargs={"report_id": accepted.report.pk}))
 

@@ -234,4 +234,3 @@ LOGGING = {
     },
 }
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "false")

@@ -24,3 +24,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run the worker loop in-process; polling fast keeps them quick.
 JOBS_POLL_INTERVAL = 0.05
 WHITENOISE_AUTOREFRESH = True
+# Argon2 still, with test-sized cost so hundreds of logins stay fast.
+PASSWORD_HASHERS = ["abusedesk.testing.hashers.FastArgon2PasswordHasher"]

@@ -1,0 +1,133 @@
+"""Spanish and Arabic texts for the public pages and notices, applied to the .po files by
+`python src/abusedesk/locale/translations.py` after `django-admin makemessages`. Kept here so a reviewer
+sees every string next to its translations; the compiled .mo files are generated from the .po files."""
+
+from __future__ import annotations
+
+TRANSLATIONS: dict[str, tuple[str, str]] = {
+    "Do not send": ("No enviar", "لا تُرسل"),
+    "Send anonymously": ("Enviar de forma anónima", "أرسل دون ذكر هويتي"),
+    "Send my identity": ("Enviar mi identidad", "أرسل هويتي"),
+    "I am the person affected, or reporting for them": ("Soy la persona afectada o informo en su nombre",
+                                                        "أنا الشخص المتضرر أو أبلّغ نيابةً عنه"),
+    "Rights holder": ("Titular de derechos", "صاحب حقوق"),
+    "Addresses (URLs) of the content, one per line": ("Direcciones (URL) del contenido, una por línea",
+                                                      "عناوين (روابط) المحتوى، رابط في كل سطر"),
+    "What is wrong with it?": ("¿Qué problema tiene?", "ما المشكلة في هذا المحتوى؟"),
+    "Threat of violence": ("Amenaza de violencia", "تهديد بالعنف"),
+    "Doxxing (someone's private details)": ("Doxeo (datos privados de alguien)", "نشر معلومات شخصية خاصة (تشهير)"),
+    "Targeted harassment": ("Acoso dirigido", "مضايقة موجّهة"),
+    "Hate speech": ("Discurso de odio", "خطاب كراهية"),
+    "Child sexual abuse material": ("Material de abuso sexual infantil", "مواد الاعتداء الجنسي على الأطفال"),
+    "Terrorist content": ("Contenido terrorista", "محتوى إرهابي"),
+    "Intimate images shared without consent": ("Imágenes íntimas compartidas sin consentimiento",
+                                               "صور حميمة نُشرت دون موافقة"),
+    "Scam, fraud or phishing": ("Estafa, fraude o phishing", "احتيال أو تصيّد"),
+    "Malware": ("Software malicioso", "برمجيات خبيثة"),
+    "Spam": ("Spam", "رسائل مزعجة"),
+    "Intellectual property": ("Propiedad intelectual", "ملكية فكرية"),
+    "Something else": ("Otra cosa", "أمر آخر"),
+    "Explain why this content is abusive or illegal": ("Explique por qué este contenido es abusivo o ilegal",
+                                                       "اشرح لماذا يعدّ هذا المحتوى مسيئًا أو غير قانوني"),
+    "Your name": ("Su nombre", "اسمك"),
+    "Your e-mail (for the receipt and our decision)": ("Su correo electrónico (para el acuse y nuestra decisión)",
+                                                       "بريدك الإلكتروني (لإشعار الاستلام وقرارنا)"),
+    "You are": ("Usted es", "أنت"),
+    "The hosting provider": ("El proveedor de alojamiento", "مزوّد الاستضافة"),
+    "The site owner": ("El propietario del sitio", "مالك الموقع"),
+    "Law enforcement": ("Las fuerzas del orden", "جهات إنفاذ القانون"),
+    "I confirm in good faith that the information in this notice is accurate and complete.": (
+        "Confirmo de buena fe que la información de esta notificación es exacta y completa.",
+        "أؤكد بحسن نية أن المعلومات الواردة في هذا البلاغ دقيقة وكاملة."),
+    "Report abuse": ("Denunciar abuso", "الإبلاغ عن إساءة"),
+    "Language": ("Idioma", "اللغة"),
+    "Tell us about content on a site we serve. If someone's life is in danger, call your local emergency "
+    "number first.": (
+        "Cuéntenos sobre contenido en un sitio al que damos servicio. Si la vida de alguien corre peligro, "
+        "llame primero al número de emergencias local.",
+        "أخبرنا عن محتوى على موقع نقدّم له خدماتنا. إذا كانت حياة أحد في خطر، فاتصل أولًا برقم الطوارئ المحلي."),
+    "Too many reports from your connection. Please try again in %(rate_limited)s seconds.": (
+        "Demasiadas denuncias desde su conexión. Inténtelo de nuevo en %(rate_limited)s segundos.",
+        "بلاغات كثيرة جدًا من اتصالك. حاول مرة أخرى بعد %(rate_limited)s ثانية."),
+    "Please correct the problems marked below.": ("Corrija los problemas señalados abajo.",
+                                                  "يرجى تصحيح المشكلات المشار إليها أدناه."),
+    "About you": ("Sobre usted", "معلومات عنك"),
+    "Who may see your identity?": ("¿Quién puede ver su identidad?", "من يمكنه الاطلاع على هويتك؟"),
+    "We never give your identity to anyone you do not allow here.": (
+        "Nunca damos su identidad a nadie que usted no autorice aquí.",
+        "لا نكشف هويتك أبدًا لأي جهة لا تسمح لها بذلك هنا."),
+    "Send report": ("Enviar denuncia", "أرسل البلاغ"),
+    "Report received": ("Denuncia recibida", "تم استلام البلاغ"),
+    "Thank you — we received your report": ("Gracias: hemos recibido su denuncia", "شكرًا لك — استلمنا بلاغك"),
+    'Your report number is <strong id="report-id">%(report_id)s</strong>. Keep it: it is how you and we refer '
+    "to this report.": (
+        'Su número de denuncia es <strong id="report-id">%(report_id)s</strong>. Guárdelo: con él usted y '
+        "nosotros nos referimos a esta denuncia.",
+        'رقم بلاغك هو <strong id="report-id">%(report_id)s</strong>. احتفظ به: فهو المرجع بيننا وبينك لهذا البلاغ.'),
+    "We will e-mail you a receipt, and later our decision and the reasons for it.": (
+        "Le enviaremos un acuse de recibo por correo y, más tarde, nuestra decisión y sus motivos.",
+        "سنرسل إليك إشعار استلام بالبريد الإلكتروني، ثم قرارنا وأسبابه لاحقًا."),
+    "No such report": ("No existe esa denuncia", "لا يوجد بلاغ بهذا الرقم"),
+    "%(field)s %(problem)s": ("%(field)s %(problem)s", "%(field)s %(problem)s"),
+    "Your report %(report_id)s: not served by us": ("Su denuncia %(report_id)s: no es un sitio nuestro",
+                                                   "بلاغك %(report_id)s: الموقع ليس ضمن خدماتنا"),
+    "We looked at your report %(report_id)s. None of these addresses is served by us:": (
+        "Revisamos su denuncia %(report_id)s. Ninguna de estas direcciones recibe servicio nuestro:",
+        "راجعنا بلاغك %(report_id)s. لا نقدّم خدماتنا لأي من هذه العناوين:"),
+    "We cannot act on content we do not serve. To find who does, use our lookup tool:": (
+        "No podemos actuar sobre contenido al que no damos servicio. Para saber quién lo hace, use nuestra "
+        "herramienta de consulta:",
+        "لا يمكننا اتخاذ إجراء بشأن محتوى لا نخدمه. لمعرفة الجهة التي تخدمه استخدم أداة البحث لدينا:"),
+    "Your report is kept on record; no one outside our team has seen it.": (
+        "Su denuncia queda registrada; nadie fuera de nuestro equipo la ha visto.",
+        "بلاغك محفوظ في سجلاتنا، ولم يطّلع عليه أحد من خارج فريقنا."),
+    "We received your report %(report_id)s": ("Hemos recibido su denuncia %(report_id)s", "استلمنا بلاغك %(report_id)s"),
+    "Thank you. We received your report %(report_id)s about:": (
+        "Gracias. Hemos recibido su denuncia %(report_id)s sobre:", "شكرًا لك. استلمنا بلاغك %(report_id)s بشأن:"),
+    "Category: %(category_label)s": ("Categoría: %(category_label)s", "الفئة: %(category_label)s"),
+    "A person on our abuse team will review it. We will tell you what we decide and why.": (
+        "Una persona de nuestro equipo de abusos la revisará. Le diremos qué decidimos y por qué.",
+        "سيراجعه أحد أعضاء فريق مكافحة الإساءة لدينا، وسنبلغك بقرارنا وأسبابه."),
+    "We do not share your identity with anyone unless you told us we may.": (
+        "No compartimos su identidad con nadie salvo que usted nos lo haya permitido.",
+        "لا نشارك هويتك مع أي جهة إلا إذا أذنت لنا بذلك."),
+    "This confirms receipt under Article 16(4) of the EU Digital Services Act.": (
+        "Esto confirma la recepción conforme al artículo 16, apartado 4, de la Ley de Servicios Digitales de la UE.",
+        "يؤكد هذا الاستلام وفقًا للمادة 16(4) من قانون الخدمات الرقمية للاتحاد الأوروبي."),
+    "Decision on your report %(report_id)s": ("Decisión sobre su denuncia %(report_id)s", "القرار بشأن بلاغك %(report_id)s"),
+    "We have decided on your report %(report_id)s.": ("Hemos tomado una decisión sobre su denuncia %(report_id)s.",
+                                                      "اتخذنا قرارًا بشأن بلاغك %(report_id)s."),
+    "Decision: %(outcome_label)s": ("Decisión: %(outcome_label)s", "القرار: %(outcome_label)s"),
+    "Under: %(policy_title)s": ("Con arreglo a: %(policy_title)s", "استنادًا إلى: %(policy_title)s"),
+    "If you disagree, you can contest this decision within six months by replying to this message.": (
+        "Si no está de acuerdo, puede impugnar esta decisión en un plazo de seis meses respondiendo a este mensaje.",
+        "إذا لم توافق على القرار، يمكنك الاعتراض عليه خلال ستة أشهر بالرد على هذه الرسالة."),
+}
+
+
+def apply(locale_dir: str) -> list[str]:
+    """Fill the .po files and return msgids that still lack a translation."""
+    import polib  # a development tool, only needed when strings change
+
+    missing: list[str] = []
+    for index, lang in enumerate(("es", "ar")):
+        po = polib.pofile(f"{locale_dir}/{lang}/LC_MESSAGES/django.po")
+        for entry in po:
+            if entry.msgid in TRANSLATIONS:
+                entry.msgstr = TRANSLATIONS[entry.msgid][index]
+                if "fuzzy" in entry.flags:
+                    entry.flags.remove("fuzzy")
+            elif not entry.msgstr:
+                missing.append(f"{lang}: {entry.msgid}")
+        po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+        po.save()
+    return missing
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    gaps = apply(os.path.dirname(os.path.abspath(__file__)))
+    print("\n".join(gaps) or "all strings translated")
+    sys.exit(1 if gaps else 0)
