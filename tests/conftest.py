@@ -68,7 +68,15 @@ def _clear_cache(settings: Any) -> None:
 
 
 @pytest.fixture
-def staff(db: Any) -> dict[str, Any]:
+def policies(db: Any) -> int:
+    """The seeded policy catalogue (transactional tests flush the migration's seed rows)."""
+    from abusedesk.cases.policies import load_catalogue
+
+    return load_catalogue()
+
+
+@pytest.fixture
+def staff(policies: int) -> dict[str, Any]:
     return {name: make_user(name, role) for name, role in (
         ("ana", "analyst"), ("ben", "senior_analyst"), ("cho", "analyst"), ("aud", "auditor"),
         ("root", "admin"))}

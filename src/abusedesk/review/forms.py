@@ -5,9 +5,14 @@ from django import forms
 from abusedesk.cases.models import Outcome, PolicyClause
 
 
+class PolicyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: PolicyClause) -> str:  # type: ignore[override]
+        return f"{obj.title} ({obj.code} v{obj.version})"
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(choices=Outcome.choices)
-    policy = forms.ModelChoiceField(queryset=PolicyClause.objects.filter(active=True), empty_label="— choose —",
+    policy = PolicyChoiceField(queryset=PolicyClause.objects.filter(active=True), empty_label="— choose —",
                                     help_text="Every decision cites the clause it relies on.")
     reasoning = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
                                 help_text="Why, in your own words; the customer and reporter see this.")

@@ -1,0 +1,119 @@
+"""The `abusedesk` command: accounts, tokens, demo data, and `up` serving a real report end to end."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from abusedesk.cli.main import main
+from abusedesk.testing.factories import report_body
+
+
+@pytest.mark.django_db
+def test_createadmin_and_token(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough passphrase 9\n"))
+    assert main(["createadmin", "--username", "boss", "--password-stdin"]) == 0
+    assert main(["token", "create", "--user", "boss"]) == 0
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    assert secret.startswith("adk_") and len(secret) > 40
+    assert main(["token", "create", "--user", "nobody"]) == 2
+    assert "no active account called 'nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_weak_passwords_are_refused(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert main(["users", "add", "eve", "--role", "analyst", "--password-stdin"]) == 2
+    assert "password:" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_demo_populates_the_queue(capsys: Any) -> None:
+    from abusedesk.cases.models import Case
+
+    assert main(["demo", "--password", "demo password for tests"]) == 0
+    assert "loaded 3 customers and 4 reports" in capsys.readouterr().out
+    assert Case.objects.count() == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_up_serves_the_api_and_console_on_sqlite(tmp_path: Path) -> None:
+    """What the README's first command runs, on a fresh data directory."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ABUSEDESK_")}
+    env["DJANGO_SETTINGS_MODULE"] = "abusedesk.settings"
+    proc = subprocess.Popen([sys.executable, "-m", "abusedesk.cli", "up", "--port", str(port), "--data-dir",
+                             str(tmp_path / "data"), "--web-processes", "1", "--threads", "4"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{base}/healthz", 60)
+        password = (tmp_path / "data" / "initial-admin-password").read_text().strip()
+        subprocess.run([sys.executable, "-m", "abusedesk.cli", "--data-dir", str(tmp_path / "data"), "customers",
+                        "import", str(Path(__file__).resolve().parents[2] / "src/abusedesk/cli/demo_data.json")],
+                       env=env, check=True, capture_output=True, timeout=60)
+        request = urllib.request.Request(f"{base}/api/v1/reports", data=json.dumps(report_body()).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            assert response.status == 201
+            report_id = json.load(response)["id"]
+        opener = _login(base, "admin", password)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            queue = opener.open(f"{base}/console/", timeout=10).read().decode()
+            if "forum.test" in queue:
+                break
+            time.sleep(0.5)
+        assert "Forum Operator LLC: forum.test" in queue, "the worker did not file the report into a case"
+        assert report_id
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    assert f"abusedesk is running at {base}/" in output
+    assert "log in as 'admin' with password:" in output
+
+
+def _login(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/console/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    data = urllib.parse.urlencode({"username": username, "password": password,
+                                   "csrfmiddlewaretoken": token.group(1)}).encode()
+    opener.open(urllib.request.Request(f"{base}/console/login/", data=data,
+                                       headers={"Referer": f"{base}/console/login/"}), timeout=10)
+    return opener
