@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _postgres_purge_allowed(request: pytest.FixtureRequest) -> None:
+def _postgres_purge_allowed(request: pytest.FixtureRequest) -> Iterator[None]:
     if not ON_POSTGRES or not (DB_FIXTURES & set(request.fixturenames) or
                                request.node.get_closest_marker("django_db")):
+        yield
         return
+    from django.db import connection
     from django.db.backends.signals import connection_created
 
     def allow(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -52,12 +55,10 @@ def _postgres_purge_allowed(request: pytest.FixtureRequest) -> None:
             cursor.execute("SET abusedesk.audit_purge = 'allowed'")
 
     connection_created.connect(allow, weak=False, dispatch_uid="audit-purge")
-    request.addfinalizer(lambda: connection_created.disconnect(dispatch_uid="audit-purge"))
-    request.getfixturevalue("django_db_blocker")
-    from django.db import connection
-
     if connection.connection is not None:
         allow(None, connection)
+    yield
+    connection_created.disconnect(dispatch_uid="audit-purge")
 
 
 @pytest.fixture(autouse=True)

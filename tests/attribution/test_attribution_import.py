@@ -14,11 +14,14 @@ from abusedesk.cli.main import main
 
 pytestmark = pytest.mark.django_db
 
-CSV = """customer_id,customer_name,customer_email,language,protected,property_kind,property_value,services,hosts_content,origin_ip,origin_provider,origin_abuse_email
-acme,Acme Ltd,ops@acme.test,en,no,domain,ACME.test,proxy dns,,203.0.113.9,Origin Host Inc,abuse@origin.test
+CSV = (
+    "customer_id,customer_name,customer_email,language,protected,property_kind,property_value,services,"
+    "hosts_content,origin_ip,origin_provider,origin_abuse_email\n"
+    """acme,Acme Ltd,ops@acme.test,en,no,domain,ACME.test,proxy dns,,203.0.113.9,Origin Host Inc,abuse@origin.test
 acme,Acme Ltd,ops@acme.test,en,no,hostname,blog.acme.test,hosting,,,,
 ngo,Rights NGO,it@ngo.test,es,yes,ip_range,198.51.100.0/24,hosting,,,,
 """
+)
 
 
 def test_csv_import_and_resolution(tmp_path: Path, capsys: Any) -> None:

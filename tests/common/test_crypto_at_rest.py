@@ -77,8 +77,8 @@ def test_blind_index_finds_the_same_reporter(post_report: Any) -> None:
 
 def test_log_records_stay_one_line_and_carry_no_identity() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1,
-                               "report text %s", ("a\r\nINFO forged entry \x1b[31mred rita@mail.test +44 28 9032 1234",),
-                               None)
+                               "report text %s",
+                               ("a\r\nINFO forged entry \x1b[31mred rita@mail.test +44 28 9032 1234",), None)
     assert RedactingFilter().filter(record)
     line = OneLineFormatter().format(record)
     assert "\n" not in line and "\r" not in line and "\x1b" not in line

@@ -51,7 +51,7 @@ class TokenKind(models.TextChoices):
     AUTHORITY = "authority", "Authority (submits orders, DSA Art. 9)"
 
 
-TOKEN_PREFIX = "adk_"
+TOKEN_PREFIX = "adk_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_token(secret: str) -> str:

@@ -61,7 +61,7 @@ def submit_report(request: HttpRequest) -> Any:
     if wait is not None:
         return _error(request, 429, "rate_limited", f"too many reports; retry after {wait} seconds",
                       headers={"Retry-After": str(wait)})
-    if not request.content_type == "application/json":
+    if request.content_type != "application/json":
         return _error(request, 415, "unsupported_media_type", "send the report as application/json")
     try:
         raw = request.body

@@ -29,7 +29,7 @@ from abusedesk.cases import audit
 from abusedesk.normalise.urls import UrlError, _normalise_host
 
 
-class ImportError_(ValueError):  # noqa: N801 - avoids shadowing the builtin ImportError
+class ImportError_(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
@@ -53,7 +53,7 @@ def load_file(path: Path) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         data = data.get("customers")
     if not isinstance(data, list):
-        raise ImportError_([f"{path.name}: expected a list of customers or {{\"customers\": [...]}}"])
+        raise ImportError_([f'{path.name}: expected a list of customers or {{"customers": [...]}}'])
     return data
 
 
@@ -63,19 +63,32 @@ def _records_from_csv(text: str) -> list[dict[str, Any]]:
         cid = (row.get("customer_id") or "").strip()
         if not cid:
             raise ImportError_([f"line {line}: customer_id is required"])
-        record = customers.setdefault(cid, {
-            "id": cid, "name": row.get("customer_name", ""), "email": row.get("customer_email", ""),
-            "language": row.get("language") or "en",
-            "protected": (row.get("protected") or "").strip().lower() in {"1", "true", "yes"},
-            "properties": [], "_line": line})
+        record = customers.setdefault(
+            cid,
+            {
+                "id": cid,
+                "name": row.get("customer_name", ""),
+                "email": row.get("customer_email", ""),
+                "language": row.get("language") or "en",
+                "protected": (row.get("protected") or "").strip().lower() in {"1", "true", "yes"},
+                "properties": [],
+                "_line": line,
+            },
+        )
         kind = (row.get("property_kind") or "").strip()
-        prop: dict[str, Any] = {kind: (row.get("property_value") or "").strip(), "_line": line,
-                                "services": (row.get("services") or "").replace("|", " ").split()}
+        prop: dict[str, Any] = {
+            kind: (row.get("property_value") or "").strip(),
+            "_line": line,
+            "services": (row.get("services") or "").replace("|", " ").split(),
+        }
         if (row.get("hosts_content") or "").strip():
             prop["hosts_content"] = row["hosts_content"].strip().lower() in {"1", "true", "yes"}
         if (row.get("origin_ip") or "").strip():
-            prop["origin"] = {"ip": row["origin_ip"].strip(), "provider": row.get("origin_provider", ""),
-                              "abuse_email": row.get("origin_abuse_email", "")}
+            prop["origin"] = {
+                "ip": row["origin_ip"].strip(),
+                "provider": row.get("origin_provider", ""),
+                "abuse_email": row.get("origin_abuse_email", ""),
+            }
         record["properties"].append(prop)
     return list(customers.values())
 
@@ -89,9 +102,13 @@ def import_records(records: list[dict[str, Any]], *, actor: str = "cli") -> Impo
     with transaction.atomic():
         for rec in cleaned:
             _upsert(rec, summary)
-        audit.append(actor=actor, verb="customers.imported", object_type="import", object_id="-",
-                     payload={"customers": summary.customers, "properties": summary.properties,
-                              "services": summary.services})
+        audit.append(
+            actor=actor,
+            verb="customers.imported",
+            object_type="import",
+            object_id="-",
+            payload={"customers": summary.customers, "properties": summary.properties, "services": summary.services},
+        )
     return summary
 
 
@@ -113,11 +130,17 @@ def _clean_customer(rec: Any, index: int, problems: list[str]) -> dict[str, Any]
             validate_email(email)
         except ValidationError:
             problems.append(f"{where}: email is not a valid e-mail address")
-    props = [_clean_property(p, f"{where} property #{j + 1}", problems)
-             for j, p in enumerate(rec.get("properties") or [])]
-    return {"id": str(rec.get("id", "")).strip(), "name": str(rec.get("name", "")).strip(), "email": email,
-            "language": str(rec.get("language") or "en")[:8], "protected": bool(rec.get("protected", False)),
-            "properties": props}
+    props = [
+        _clean_property(p, f"{where} property #{j + 1}", problems) for j, p in enumerate(rec.get("properties") or [])
+    ]
+    return {
+        "id": str(rec.get("id", "")).strip(),
+        "name": str(rec.get("name", "")).strip(),
+        "email": email,
+        "language": str(rec.get("language") or "en")[:8],
+        "protected": bool(rec.get("protected", False)),
+        "properties": props,
+    }
 
 
 def _clean_property(prop: Any, where: str, problems: list[str]) -> dict[str, Any]:
@@ -138,8 +161,10 @@ def _clean_property(prop: Any, where: str, problems: list[str]) -> dict[str, Any
     services = prop.get("services") or []
     bad = [s for s in services if s not in ServiceKind.values]
     if bad or not services:
-        problems.append(f"{where}: services must list one or more of {', '.join(ServiceKind.values)}"
-                        + (f" (unknown: {', '.join(map(str, bad))})" if bad else ""))
+        problems.append(
+            f"{where}: services must list one or more of {', '.join(ServiceKind.values)}"
+            + (f" (unknown: {', '.join(map(str, bad))})" if bad else "")
+        )
     out["services"] = services
     out["hosts_content"] = prop.get("hosts_content")
     origin = prop.get("origin") or {}
@@ -158,8 +183,12 @@ def _property_value(kind: str, value: str) -> dict[str, Any]:
             network = ipaddress.ip_network(value, strict=False)
         except ValueError:
             raise ValueError("is not a CIDR range") from None
-        return {"value": str(network), "ip_version": network.version,
-                "ip_start": int(network.network_address), "ip_end": int(network.broadcast_address)}
+        return {
+            "value": str(network),
+            "ip_version": network.version,
+            "ip_start": int(network.network_address),
+            "ip_end": int(network.broadcast_address),
+        }
     try:
         host, _unicode, ip = _normalise_host(value)
     except UrlError as exc:
@@ -171,20 +200,33 @@ def _property_value(kind: str, value: str) -> dict[str, Any]:
 
 def _upsert(rec: dict[str, Any], summary: ImportSummary) -> None:
     customer, _ = Customer.objects.update_or_create(
-        external_id=rec["id"], defaults={"name": rec["name"], "email": rec["email"],
-                                         "language": rec["language"], "protected": rec["protected"]})
+        external_id=rec["id"],
+        defaults={
+            "name": rec["name"],
+            "email": rec["email"],
+            "language": rec["language"],
+            "protected": rec["protected"],
+        },
+    )
     summary.customers += 1
     for prop in rec["properties"]:
         defaults = {k: prop[k] for k in ("ip_version", "ip_start", "ip_end") if k in prop}
-        obj, _ = Property.objects.update_or_create(kind=prop["kind"], value=prop["value"],
-                                                   defaults={"customer": customer, **defaults})
+        obj, _ = Property.objects.update_or_create(
+            kind=prop["kind"], value=prop["value"], defaults={"customer": customer, **defaults}
+        )
         summary.properties += 1
         origin = prop["origin"]
         for kind in prop["services"]:
             hosts = prop["hosts_content"] if prop["hosts_content"] is not None else kind in HOSTING_KINDS
-            Service.objects.update_or_create(property=obj, kind=kind, defaults={
-                "hosts_content": hosts, "active": True,
-                "origin_ip": origin.get("ip") or None if kind == ServiceKind.PROXY else None,
-                "origin_provider": str(origin.get("provider") or "") if kind == ServiceKind.PROXY else "",
-                "origin_abuse_email": str(origin.get("abuse_email") or "") if kind == ServiceKind.PROXY else ""})
+            Service.objects.update_or_create(
+                property=obj,
+                kind=kind,
+                defaults={
+                    "hosts_content": hosts,
+                    "active": True,
+                    "origin_ip": origin.get("ip") or None if kind == ServiceKind.PROXY else None,
+                    "origin_provider": str(origin.get("provider") or "") if kind == ServiceKind.PROXY else "",
+                    "origin_abuse_email": str(origin.get("abuse_email") or "") if kind == ServiceKind.PROXY else "",
+                },
+            )
             summary.services += 1

@@ -43,8 +43,11 @@ def match_host(host: str, ip: str | None = None) -> Property | None:
     if ip:
         return match_ip(ip)
     candidates = host_candidates(host)
-    props = list(Property.objects.select_related("customer").filter(
-        kind__in=[PropertyKind.DOMAIN, PropertyKind.HOSTNAME], value__in=candidates))
+    props = list(
+        Property.objects.select_related("customer").filter(
+            kind__in=[PropertyKind.DOMAIN, PropertyKind.HOSTNAME], value__in=candidates
+        )
+    )
     exact = [p for p in props if p.kind == PropertyKind.HOSTNAME and p.value == host]
     if exact:
         return exact[0]
@@ -56,7 +59,8 @@ def match_ip(ip: str) -> Property | None:
     address = ipaddress.ip_address(ip)
     value = int(address)
     props = Property.objects.select_related("customer").filter(
-        kind=PropertyKind.IP_RANGE, ip_version=address.version, ip_start__lte=value, ip_end__gte=value)
+        kind=PropertyKind.IP_RANGE, ip_version=address.version, ip_start__lte=value, ip_end__gte=value
+    )
     return min(props, key=lambda p: int(p.ip_end or 0) - int(p.ip_start or 0), default=None)
 
 
@@ -68,8 +72,7 @@ def attribute(urls: list[dict[str, str | None]]) -> Attribution:
             result.unmatched.append(str(entry["url"]))
             continue
         services = list(prop.services.filter(active=True))
-        result.matches.append(Match(url=str(entry["url"]), property=prop, customer=prop.customer,
-                                    services=services))
+        result.matches.append(Match(url=str(entry["url"]), property=prop, customer=prop.customer, services=services))
     return result
 
 
@@ -81,5 +84,9 @@ def origin_for_host(host: str) -> dict[str, str] | None:
     proxy = prop.services.filter(kind="proxy").exclude(origin_ip=None).first()
     if proxy is None:
         return None
-    return {"ip": str(proxy.origin_ip), "provider": proxy.origin_provider, "abuse_email": proxy.origin_abuse_email,
-            "customer": prop.customer.name}
+    return {
+        "ip": str(proxy.origin_ip),
+        "provider": proxy.origin_provider,
+        "abuse_email": proxy.origin_abuse_email,
+        "customer": prop.customer.name,
+    }

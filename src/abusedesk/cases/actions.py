@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from abusedesk.attribution.resolve import Match
 
 
-class ActionRefused(ValueError):  # noqa: N818 - reads as a verdict at call sites
+class ActionRefused(ValueError):
     """A state change was refused; the message says why, in words an analyst can act on."""
 
 

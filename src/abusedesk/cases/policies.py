@@ -14,7 +14,7 @@ def load_catalogue(apps: Any = None, *, path: Path = DEFAULT_CATALOGUE) -> int:
     if apps is not None:
         model = apps.get_model("cases", "PolicyClause")
     else:
-        from abusedesk.cases.models import PolicyClause as model  # noqa: N813
+        from abusedesk.cases.models import PolicyClause as model
     clauses = json.loads(path.read_text())["clauses"]
     created = 0
     for clause in clauses:

@@ -143,10 +143,7 @@ def load_keyring(*, create: bool = True) -> Keyring:
     with _lock:
         if _cached and _cached[0] == source:
             return _cached[1]
-        if from_env:
-            ring = Keyring.from_json(from_env)
-        else:
-            ring = _load_or_create_file(keyring_path(), create=create)
+        ring = Keyring.from_json(from_env) if from_env else _load_or_create_file(keyring_path(), create=create)
         _cached = (source, ring)
         return ring
 

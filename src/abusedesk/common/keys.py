@@ -13,7 +13,7 @@ from abusedesk.common.crypto import Keyring, load_keyring, save_keyring
 from abusedesk.common.fields import _EncryptedMixin
 
 
-class KeyInUse(RuntimeError):  # noqa: N818
+class KeyInUse(RuntimeError):
     pass
 
 

@@ -19,10 +19,10 @@ class CaptureStatus(models.TextChoices):
 
 class Evidence(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="evidence")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="evidence")
+    report = models.ForeignKey(
+        "intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
     url = models.TextField()
     status = models.CharField(max_length=10, choices=CaptureStatus.choices, default=CaptureStatus.PENDING)
     # Machine-readable reason when blocked or failed (e.g. "blocked_address:loopback").

@@ -32,7 +32,7 @@ class Reporter(models.Model):
     email = EncryptedTextField(null=True)
     phone = EncryptedTextField(null=True)
     # HMAC of the normalised e-mail: finds the same reporter again without storing the address in clear.
-    email_index = models.CharField(max_length=64, null=True, db_index=True)
+    email_index = models.CharField(max_length=64, null=True, db_index=True)  # noqa: DJ001 - NULL: no e-mail
     # Set when the reporter submits with a trusted-flagger or authority API token.
     token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

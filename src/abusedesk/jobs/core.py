@@ -36,7 +36,7 @@ def priority_for_severity(severity: str) -> int:
     return int(Priority.__members__.get(severity, Priority.NORMAL))
 
 
-class RetryLater(Exception):  # noqa: N818 - a signal, not an error
+class RetryLater(Exception):
     """Raise from a job to be retried after the backoff without counting as a crash."""
 
 
@@ -60,7 +60,7 @@ def job(*, max_attempts: int = 5, backoff_base: float = 2.0, backoff_cap: float 
                                max_attempts=max_attempts, base=backoff_base, cap=backoff_cap)
                 raise
 
-        runner_task: Task[P, T] = task(queue_name=queue, priority=priority)(runner)  # type: ignore[arg-type]
+        runner_task: Task[P, T] = task(queue_name=queue, priority=priority)(runner)
         return runner_task
 
     return decorate

@@ -81,7 +81,8 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
     "Your report is kept on record; no one outside our team has seen it.": (
         "Su denuncia queda registrada; nadie fuera de nuestro equipo la ha visto.",
         "بلاغك محفوظ في سجلاتنا، ولم يطّلع عليه أحد من خارج فريقنا."),
-    "We received your report %(report_id)s": ("Hemos recibido su denuncia %(report_id)s", "استلمنا بلاغك %(report_id)s"),
+    "We received your report %(report_id)s": ("Hemos recibido su denuncia %(report_id)s",
+                                               "استلمنا بلاغك %(report_id)s"),
     "Thank you. We received your report %(report_id)s about:": (
         "Gracias. Hemos recibido su denuncia %(report_id)s sobre:", "شكرًا لك. استلمنا بلاغك %(report_id)s بشأن:"),
     "Category: %(category_label)s": ("Categoría: %(category_label)s", "الفئة: %(category_label)s"),
@@ -92,15 +93,18 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "No compartimos su identidad con nadie salvo que usted nos lo haya permitido.",
         "لا نشارك هويتك مع أي جهة إلا إذا أذنت لنا بذلك."),
     "This confirms receipt under Article 16(4) of the EU Digital Services Act.": (
-        "Esto confirma la recepción conforme al artículo 16, apartado 4, de la Ley de Servicios Digitales de la UE.",
+        "Esto confirma la recepción conforme al artículo 16, apartado 4, de la Ley de Servicios Digitales "
+        "de la UE.",
         "يؤكد هذا الاستلام وفقًا للمادة 16(4) من قانون الخدمات الرقمية للاتحاد الأوروبي."),
-    "Decision on your report %(report_id)s": ("Decisión sobre su denuncia %(report_id)s", "القرار بشأن بلاغك %(report_id)s"),
+    "Decision on your report %(report_id)s": ("Decisión sobre su denuncia %(report_id)s",
+                                               "القرار بشأن بلاغك %(report_id)s"),
     "We have decided on your report %(report_id)s.": ("Hemos tomado una decisión sobre su denuncia %(report_id)s.",
                                                       "اتخذنا قرارًا بشأن بلاغك %(report_id)s."),
     "Decision: %(outcome_label)s": ("Decisión: %(outcome_label)s", "القرار: %(outcome_label)s"),
     "Under: %(policy_title)s": ("Con arreglo a: %(policy_title)s", "استنادًا إلى: %(policy_title)s"),
     "If you disagree, you can contest this decision within six months by replying to this message.": (
-        "Si no está de acuerdo, puede impugnar esta decisión en un plazo de seis meses respondiendo a este mensaje.",
+        "Si no está de acuerdo, puede impugnar esta decisión en un plazo de seis meses respondiendo a este "
+        "mensaje.",
         "إذا لم توافق على القرار، يمكنك الاعتراض عليه خلال ستة أشهر بالرد على هذه الرسالة."),
 }
 

@@ -7,7 +7,6 @@ docs/configuration.md (kept honest by tests/test_docs.py) for the full list.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -99,7 +98,6 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("ABUSEDESK_TEST_SQLITE_FILE", False) else {},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

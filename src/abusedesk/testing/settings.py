@@ -15,7 +15,7 @@ if os.environ.get("ABUSEDESK_TEST_DB") == "postgres":
         "ABUSEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
     os.environ.setdefault("ABUSEDESK_CACHE_PREFIX", f"abusedesk-test-{os.getpid()}")
 
-from abusedesk.settings import *  # noqa: E402,F403
+from abusedesk.settings import *  # noqa: F403
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if not os.environ.get("ABUSEDESK_REDIS_URL"):

@@ -43,6 +43,8 @@ def register(sub: Any) -> None:
 
     keys = sub.add_parser("keys", help="encryption keys for data at rest")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    keys_sub.add_parser("generate", help="print a new keyring (JSON) for ABUSEDESK_KEYRING_JSON").set_defaults(
+        handler=cmd_keys_generate, django=False)
     keys_sub.add_parser("status", help="list keys and how many values each encrypts").set_defaults(
         handler=cmd_keys, django=True)
     keys_sub.add_parser("rotate", help="add a new primary key").set_defaults(handler=cmd_keys, django=True)
@@ -108,6 +110,13 @@ def cmd_customers_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: {problem}", file=sys.stderr)
         return 1
     print(f"imported {summary.customers} customers, {summary.properties} properties, {summary.services} services")
+    return 0
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    from abusedesk.common.crypto import Keyring
+
+    print(Keyring.generate().to_json())
     return 0
 
 

@@ -103,12 +103,14 @@ def _spawn_web(args: argparse.Namespace) -> subprocess.Popen[bytes]:
 def _announce(args: argparse.Namespace, data_dir: Path, password: str | None) -> None:
     base = f"http://{args.host}:{args.port}"
     lines = [
-        "", f"abusedesk is running at {base}/", f"  report form:     {base}/en/report/  (es, ar: /es/report/, /ar/report/)",
+        "", f"abusedesk is running at {base}/",
+        f"  report form:     {base}/en/report/  (es, ar: /es/report/, /ar/report/)",
         f"  review console:  {base}/console/", f"  API + OpenAPI:   {base}/api/v1/openapi.json",
         f"  data directory:  {data_dir}",
     ]
     if password:
-        lines.append(f"  log in as 'admin' with password: {password}   (also saved in {data_dir}/initial-admin-password)")
+        lines.append(f"  log in as 'admin' with password: {password}")
+        lines.append(f"  (also saved in {data_dir}/initial-admin-password)")
     else:
         lines.append("  log in with an existing account (`abusedesk createadmin` makes another)")
     lines.append("  stop with Ctrl+C\n")

@@ -9,38 +9,70 @@ import abusedesk.common.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('intake', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("intake", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('url', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('captured', 'Captured'), ('blocked', 'Blocked by fetch policy'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('final_url', models.TextField(blank=True)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('resolved_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('redirect_chain', models.JSONField(default=list)),
-                ('headers', models.JSONField(default=dict)),
-                ('truncated', models.BooleanField(default=False)),
-                ('body', abusedesk.common.fields.EncryptedBinaryField(null=True)),
-                ('body_sha256', models.CharField(blank=True, max_length=64)),
-                ('text', abusedesk.common.fields.EncryptedTextField(null=True)),
-                ('text_sha256', models.CharField(blank=True, max_length=64)),
-                ('fetched_by', models.CharField(blank=True, max_length=200)),
-                ('fetched_from', models.CharField(blank=True, max_length=200)),
-                ('fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence', to='cases.case')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='intake.report')),
+                (
+                    "id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
+                ),
+                ("url", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("captured", "Captured"),
+                            ("blocked", "Blocked by fetch policy"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("final_url", models.TextField(blank=True)),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("resolved_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("redirect_chain", models.JSONField(default=list)),
+                ("headers", models.JSONField(default=dict)),
+                ("truncated", models.BooleanField(default=False)),
+                ("body", abusedesk.common.fields.EncryptedBinaryField(null=True)),
+                ("body_sha256", models.CharField(blank=True, max_length=64)),
+                ("text", abusedesk.common.fields.EncryptedTextField(null=True)),
+                ("text_sha256", models.CharField(blank=True, max_length=64)),
+                ("fetched_by", models.CharField(blank=True, max_length=200)),
+                ("fetched_from", models.CharField(blank=True, max_length=200)),
+                ("fetched_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evidence",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="intake.report",
+                    ),
+                ),
             ],
         ),
     ]
