@@ -57,7 +57,8 @@ def test_list_filters_and_pages(client: Client, post_report: Any, staff_token: s
 
 def test_cases_are_listed_by_urgency(client: Client, customers: Any, post_report: Any, run_jobs: Any,
                                      staff_token: str) -> None:
-    post_report(report_body(urls=["https://shop.test/x"], category="spam"))
+    post_report(report_body(urls=["https://shop.test/x"], category="spam",
+                            explanation="Bulk e-mail advertising cheap watches links to this shop."))
     post_report(report_body(urls=["https://forum.test/t"], category="threat"))
     run_jobs()
     cases = _get(client, "/api/v1/cases", staff_token).json()["items"]

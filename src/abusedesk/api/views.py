@@ -166,3 +166,28 @@ def list_cases(request: HttpRequest, status: str | None = None, severity: str | 
 def get_case(request: HttpRequest, case_id: int) -> Any:
     require_staff(request)
     return _case_out(get_object_or_404(Case.objects.select_related("customer", "property"), pk=case_id))
+
+
+@api.get("/lookup", response={200: dict, 400: ErrorOut, 429: ErrorOut}, summary="Who serves a URL")
+def lookup(request: HttpRequest, url: str) -> Any:
+    """Anyone may ask who serves a URL (CDN, origin host where visible, DNS provider, registrar) and where to
+    report it. For sites we serve, the answer says so and links our report form; it never reveals our
+    customers' origins (those go to the host only through a forward)."""
+    from abusedesk.attribution.lookup import WhoisInputError, whois
+    from abusedesk.attribution.resolve import match_host
+
+    wait = retry_after(request, None, group="lookup", rate=settings.LOOKUP_RATE)
+    if wait is not None:
+        return _error(request, 429, "rate_limited", f"too many look-ups; retry after {wait} seconds",
+                      headers={"Retry-After": str(wait)})
+    try:
+        answer = whois(url, dns_server=settings.LOOKUP_DNS_SERVER or None,
+                       rdap_servers=settings.LOOKUP_RDAP_SERVERS, allow_networks=tuple(settings.LOOKUP_ALLOW_NETWORKS))
+    except WhoisInputError as exc:
+        return _error(request, 400, "invalid_request", errors=[{"field": "url", "problem": str(exc)}])
+    data = answer.to_dict()
+    ours = match_host(answer.host)
+    data["served_by_us"] = ours is not None
+    if ours is not None:
+        data["report_to_us"] = f"{settings.PUBLIC_URL}/en/report/"
+    return data

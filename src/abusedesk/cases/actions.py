@@ -7,6 +7,7 @@ Views, the API and workers never call `.save()` on a Case, Decision, Action or N
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +131,10 @@ def do_record_findings(*, report: Report | None, case: Case | None, source: str,
                        findings: list[dict[str, Any]], evidence_id: str | None = None) -> list[Finding]:
     """Store detector findings (spans reference the encrypted text; no text is copied here)."""
     with transaction.atomic():
-        rows = [Finding.objects.create(report=report, case=case, evidence_id=evidence_id, source=source, **f)
+        rows = [Finding.objects.create(report=report, case=case, evidence_id=evidence_id, source=source,
+                                       detector=f["detector"], detector_version=f["detector_version"],
+                                       category=f["category"], score=f["score"], spans=f.get("spans", []),
+                                       explanation_json=json.dumps(f.get("explanation", {}), ensure_ascii=False))
                 for f in findings]
         audit.append(actor="system", verb="findings.recorded", object_type="report" if report else "case",
                      object_id=str(report.pk if report else case.pk if case else "-"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -57,8 +59,13 @@ class Case(models.Model):
 
 
 class Finding(models.Model):
-    """A detector's output on report text or evidence text (filled by the detection stage)."""
+    """A detector's output on report text or evidence text (filled by the detection stage).
 
+    Spans are offsets into the (encrypted) text they came from; the explanation can quote the words that
+    drove a score — an address, a name — so it is encrypted too.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
     report = models.ForeignKey("intake.Report", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="findings")
@@ -71,8 +78,13 @@ class Finding(models.Model):
     score = models.FloatField()
     # [{"start", "end", "type"}] offsets into the original text (the text itself stays encrypted).
     spans = models.JSONField(default=list)
-    explanation = models.JSONField(default=dict)
+    explanation_json = EncryptedTextField(default="{}")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @builtins.property
+    def explanation(self) -> dict[str, Any]:
+        value = json.loads(self.explanation_json or "{}")
+        return value if isinstance(value, dict) else {"items": value}
 
 
 class Ground(models.TextChoices):

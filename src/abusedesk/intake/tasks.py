@@ -7,8 +7,11 @@ completes the work once.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from abusedesk.attribution.resolve import attribute
 from abusedesk.cases import actions
@@ -17,9 +20,10 @@ from abusedesk.jobs import job
 
 logger = logging.getLogger("abusedesk.intake")
 
-# Stages that want to run after a report is filed register a callable(report, case) here
-# (detection, evidence capture); each enqueues its own jobs.
-AFTER_FILING: list = []  # type: ignore[type-arg]
+
+def _after_filing_hooks() -> list[Any]:
+    """settings.PIPELINE_AFTER_FILING: callables(report, case) run inside the filing transaction."""
+    return [import_string(path) for path in settings.PIPELINE_AFTER_FILING]
 
 
 @job(max_attempts=6)
@@ -41,7 +45,7 @@ def process_report(report_id: str) -> str:
             break  # one case per report: the first attributed URL decides the site
         report.refresh_from_db()
         create_reporter_notice(report, kind="receipt")
-        for hook in AFTER_FILING:
+        for hook in _after_filing_hooks():
             hook(report, case)
     logger.info("report %s filed in case %s", report.pk, case.pk if case else None)
     return "filed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from enum import IntEnum
 from typing import Any, ParamSpec, TypeVar
@@ -19,6 +20,13 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 ATTEMPT_KWARG = "_attempt"
+_CURRENT: ContextVar[tuple[int, int]] = ContextVar("abusedesk_job_attempt", default=(1, 1))
+
+
+def is_last_attempt() -> bool:
+    """Inside a job: whether a failure now would be final (no retry left)."""
+    attempt, max_attempts = _CURRENT.get()
+    return attempt >= max_attempts
 
 
 class Priority(IntEnum):
@@ -53,12 +61,15 @@ def job(*, max_attempts: int = 5, backoff_base: float = 2.0, backoff_cap: float 
         @functools.wraps(func)
         def runner(*args: Any, **kwargs: Any) -> Any:
             attempt = int(kwargs.pop(ATTEMPT_KWARG, 1))
+            token = _CURRENT.set((attempt, max_attempts))
             try:
                 return func(*args, **kwargs)
             except Exception as exc:
                 _after_failure(runner_task, func, args, kwargs, attempt, exc,
                                max_attempts=max_attempts, base=backoff_base, cap=backoff_cap)
                 raise
+            finally:
+                _CURRENT.reset(token)
 
         runner_task: Task[P, T] = task(queue_name=queue, priority=priority)(runner)
         return runner_task

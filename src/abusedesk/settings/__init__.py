@@ -7,6 +7,7 @@ docs/configuration.md (kept honest by tests/test_docs.py) for the full list.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -168,6 +169,28 @@ RATELIMIT_VIEW = "abusedesk.api.views.rate_limited"
 
 # Keyring for encryption at rest (reporter identity, victims' data). Kept outside the database.
 KEYRING_PATH = Path(env_str("ABUSEDESK_KEYRING", str(DATA_DIR / "keyring.json")))
+
+# Evidence capture of reported URLs through the SSRF-safe fetcher (evidence/fetch).
+EVIDENCE_CAPTURE = env_bool("ABUSEDESK_EVIDENCE_CAPTURE", True)
+EVIDENCE_MAX_BYTES = env_int("ABUSEDESK_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+EVIDENCE_DEADLINE_SECONDS = float(env_str("ABUSEDESK_EVIDENCE_DEADLINE_SECONDS", "30"))
+# An HTTP CONNECT proxy for all evidence fetching (production egress), e.g. http://egress:3128.
+EVIDENCE_PROXY = env_str("ABUSEDESK_EVIDENCE_PROXY", "")
+# A DNS server (host:port) for evidence fetching instead of the system resolver.
+EVIDENCE_DNS_SERVER = env_str("ABUSEDESK_EVIDENCE_DNS_SERVER", "")
+# Tests and offline drills only: a fixed name -> address table (JSON), and networks the fetch policy allows.
+EVIDENCE_STATIC_HOSTS = json.loads(env_str("ABUSEDESK_EVIDENCE_STATIC_HOSTS", "null"))
+EVIDENCE_ALLOW_NETWORKS = env_list("ABUSEDESK_EVIDENCE_ALLOW_NETWORKS", [])
+
+# Who-serves-it look-ups (`abusedesk whois`, GET /api/v1/lookup): DNS server (host:port) instead of the
+# system resolver, RDAP base URLs overriding the bootstrap (JSON {"ip": url, "domain": url}), rate per client.
+LOOKUP_DNS_SERVER = env_str("ABUSEDESK_LOOKUP_DNS_SERVER", "")
+LOOKUP_RDAP_SERVERS = json.loads(env_str("ABUSEDESK_LOOKUP_RDAP_SERVERS", "null"))
+LOOKUP_ALLOW_NETWORKS = env_list("ABUSEDESK_LOOKUP_ALLOW_NETWORKS", [])  # tests and drills only
+LOOKUP_RATE = env_str("ABUSEDESK_LOOKUP_RATE", "20/m")
+
+# Stage hooks run when a report is filed into a case (each enqueues its own jobs).
+PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection"]
 
 # Mail: SMTP in production, written to the data directory's outbox by default.
 EMAIL_BACKEND = env_str("ABUSEDESK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -63,7 +63,7 @@ def seed_policies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_initial")]
+    dependencies = [("cases", "0003_initial")]
     operations = [
         migrations.RunPython(forward, backward),
         migrations.RunPython(seed_policies, migrations.RunPython.noop),

@@ -1,0 +1,69 @@
+"""Detection jobs: run the detectors on report text and on captured evidence, store findings, re-triage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from abusedesk.cases import actions
+from abusedesk.cases.models import Case, Finding
+from abusedesk.intake.models import Report
+from abusedesk.jobs import job
+from abusedesk.triage.rules import evaluate
+
+
+def _finding_rows(result: Any) -> list[dict[str, Any]]:
+    rows = []
+    for finding in result.findings:
+        rows.append({
+            "detector": finding.detector, "detector_version": finding.version, "category": finding.category,
+            "score": round(float(finding.score), 4),
+            "spans": [{"start": s.start, "end": s.end, "type": s.type} for s in finding.spans],
+            "explanation": dict(finding.explanation),
+        })
+    return [r for r in rows if r["score"] >= 0.2 or r["spans"]]
+
+
+@job(max_attempts=4)
+def detect_report(report_id: str) -> str:
+    from abusedesk.detection.api import analyse
+
+    report = Report.objects.get(pk=report_id)
+    if report.findings.filter(source="report_text").exists():
+        return "already analysed"
+    result = analyse(report.explanation, report.language or None)
+    actions.do_record_findings(report=report, case=report.case, source="report_text", findings=_finding_rows(result))
+    if report.case_id:
+        retriage(report.case_id)
+    return ",".join(result.labels) or "none"
+
+
+@job(max_attempts=4)
+def detect_evidence(evidence_id: str) -> str:
+    from abusedesk.detection.api import analyse
+    from abusedesk.evidence.models import Evidence
+
+    evidence = Evidence.objects.select_related("report").get(pk=evidence_id)
+    if evidence.findings.exists() or not evidence.text:
+        return "nothing to do"
+    result = analyse(evidence.text, None)
+    actions.do_record_findings(report=evidence.report, case=evidence.case, source="evidence",
+                               findings=_finding_rows(result), evidence_id=str(evidence.pk))
+    if evidence.case_id:
+        retriage(evidence.case_id)
+    return ",".join(result.labels) or "none"
+
+
+def retriage(case_id: int) -> bool:
+    findings = [{"category": f.category, "score": f.score, "spans": f.spans}
+                for f in Finding.objects.filter(case_id=case_id)]
+    verdict = evaluate(findings)
+    if verdict.severity is None:
+        return False
+    return actions.do_raise_severity(Case.objects.get(pk=case_id), verdict.severity, verdict.reason)
+
+
+def queue_detection(report: Any, case: Any) -> None:
+    """AFTER_FILING hook: analyse the report's own text."""
+    from abusedesk.jobs import enqueue, priority_for_severity
+
+    enqueue(detect_report, str(report.pk), priority=priority_for_severity(case.severity if case else "S3"))
