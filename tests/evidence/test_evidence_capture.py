@@ -13,8 +13,7 @@ from django.test import Client
 from abusedesk.cases.models import AuditEvent, Case, Finding
 from abusedesk.evidence.models import Evidence
 from abusedesk.testing.factories import PASSWORD, report_body
-
-from .forum_server import Forum, thread_page
+from abusedesk.testing.forum import Forum, thread_page
 
 pytestmark = pytest.mark.django_db
 POSTS = [("anon1", "lol look at her stream"),

@@ -173,8 +173,20 @@ def _clean_property(prop: Any, where: str, problems: list[str]) -> dict[str, Any
             ipaddress.ip_address(str(origin["ip"]))
         except ValueError:
             problems.append(f"{where}: origin.ip is not an IP address")
+    if origin.get("webhook_url"):
+        reason = _webhook_refusal(str(origin["webhook_url"]))
+        if reason:
+            problems.append(f"{where}: origin.webhook_url may not be contacted ({reason})")
     out["origin"] = origin
     return out
+
+
+def _webhook_refusal(url: str) -> str | None:
+    """Checked when saved (and again when each delivery is sent): the fetch policy's address rules."""
+    from abusedesk.evidence.capture import _resolver, policy
+    from abusedesk.evidence.fetch import validate_outbound_url
+
+    return validate_outbound_url(url, _resolver(), allow_networks=policy().allow_networks)
 
 
 def _property_value(kind: str, value: str) -> dict[str, Any]:
@@ -216,17 +228,12 @@ def _upsert(rec: dict[str, Any], summary: ImportSummary) -> None:
         )
         summary.properties += 1
         origin = prop["origin"]
+        proxy_origin = {"origin_ip": origin.get("ip") or None, "origin_provider": str(origin.get("provider") or ""),
+                        "origin_abuse_email": str(origin.get("abuse_email") or ""),
+                        "origin_webhook_url": str(origin.get("webhook_url") or "")}
+        no_origin = {"origin_ip": None, "origin_provider": "", "origin_abuse_email": "", "origin_webhook_url": ""}
         for kind in prop["services"]:
             hosts = prop["hosts_content"] if prop["hosts_content"] is not None else kind in HOSTING_KINDS
-            Service.objects.update_or_create(
-                property=obj,
-                kind=kind,
-                defaults={
-                    "hosts_content": hosts,
-                    "active": True,
-                    "origin_ip": origin.get("ip") or None if kind == ServiceKind.PROXY else None,
-                    "origin_provider": str(origin.get("provider") or "") if kind == ServiceKind.PROXY else "",
-                    "origin_abuse_email": str(origin.get("abuse_email") or "") if kind == ServiceKind.PROXY else "",
-                },
-            )
+            Service.objects.update_or_create(property=obj, kind=kind, defaults={
+                "hosts_content": hosts, "active": True, **(proxy_origin if kind == ServiceKind.PROXY else no_origin)})
             summary.services += 1

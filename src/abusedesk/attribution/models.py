@@ -71,6 +71,9 @@ class Service(models.Model):
     origin_ip = models.GenericIPAddressField(null=True, blank=True)
     origin_provider = models.CharField(max_length=300, blank=True)
     origin_abuse_email = models.EmailField(blank=True)
+    # The origin host's abuse webhook (HMAC-signed JSON forwards); checked against the fetch policy when
+    # saved and again when each forward is sent.
+    origin_webhook_url = models.URLField(blank=True, max_length=500)
     active = models.BooleanField(default=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)

@@ -22,6 +22,7 @@ from abusedesk import __version__
 from abusedesk.cases import audit
 from abusedesk.common.hashing import sha256_hex
 from abusedesk.evidence.models import CaptureStatus, Evidence
+from abusedesk.jobs.core import is_last_attempt
 
 logger = logging.getLogger("abusedesk.evidence")
 _OVERRIDE: dict[str, Any] = {}
@@ -96,6 +97,7 @@ def capture(evidence: Evidence) -> Evidence:
         evidence.fetched_by = f"abusedesk-evidence/{__version__} worker"
         evidence.fetched_from = socket.gethostname()[:200]
         evidence.fetched_at = timezone.now()
+        evidence.settled = status != CaptureStatus.FAILED or is_last_attempt()
         evidence.save()
         verb = {CaptureStatus.CAPTURED: "evidence.captured", CaptureStatus.BLOCKED: "evidence.blocked"}.get(
             status, "evidence.failed")

@@ -33,6 +33,8 @@ class Evidence(models.Model):
     redirect_chain = models.JSONField(default=list)
     headers = models.JSONField(default=dict)
     truncated = models.BooleanField(default=False)
+    # True once no further capture attempt will be made (captured, blocked, or failed for the last time).
+    settled = models.BooleanField(default=False)
     body = EncryptedBinaryField(null=True)
     body_sha256 = models.CharField(max_length=64, blank=True)
     text = EncryptedTextField(null=True)

@@ -6,7 +6,6 @@ from typing import Any
 
 from abusedesk.evidence.models import CaptureStatus, Evidence
 from abusedesk.jobs import enqueue, job
-from abusedesk.jobs.core import is_last_attempt
 
 
 class CaptureRetry(RuntimeError):
@@ -18,8 +17,12 @@ def capture_evidence(evidence_id: str) -> str:
     """Capture once; a site that cannot be reached is retried with backoff (the failure stays recorded)."""
     from abusedesk.evidence.capture import capture
 
-    evidence = capture(Evidence.objects.get(pk=evidence_id))
-    if evidence.status == CaptureStatus.FAILED and not is_last_attempt():
+    evidence = capture(Evidence.objects.select_related("report").get(pk=evidence_id))
+    if evidence.settled and evidence.report is not None:
+        from abusedesk.enforcement.forwarding import queue_forward_when_captured
+
+        queue_forward_when_captured(evidence.report)
+    if not evidence.settled:
         raise CaptureRetry(f"evidence {evidence.pk}: {evidence.reason}")
     if evidence.status == CaptureStatus.CAPTURED and evidence.text:
         from abusedesk.triage.tasks import detect_evidence
@@ -35,6 +38,9 @@ def queue_captures(report: Any, case: Any) -> None:
     from abusedesk.jobs import priority_for_severity
 
     if not settings.EVIDENCE_CAPTURE:
+        from abusedesk.enforcement.forwarding import forward_report
+
+        enqueue(forward_report, str(report.pk), priority=60)
         return
     for entry in report.urls:
         evidence, created = Evidence.objects.get_or_create(report=report, url=entry["url"],

@@ -189,6 +189,9 @@ LOOKUP_RDAP_SERVERS = json.loads(env_str("ABUSEDESK_LOOKUP_RDAP_SERVERS", "null"
 LOOKUP_ALLOW_NETWORKS = env_list("ABUSEDESK_LOOKUP_ALLOW_NETWORKS", [])  # tests and drills only
 LOOKUP_RATE = env_str("ABUSEDESK_LOOKUP_RATE", "20/m")
 
+# Key for the HMAC signature on outgoing webhooks (forwards to hosts, enforcement webhooks).
+WEBHOOK_SIGNING_SECRET = env_str("ABUSEDESK_WEBHOOK_SECRET", "") or f"derived:{SECRET_KEY}"
+
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
 PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection"]
 

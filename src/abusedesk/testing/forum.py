@@ -1,4 +1,4 @@
-"""A tiny forum on loopback for the evidence tests: threads as HTML pages, a request log."""
+"""A tiny forum on loopback for tests and drills: threads as HTML pages, a request log."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class Forum:
         forum = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 forum.requests.append(self.path)
                 body = forum.pages.get(self.path)
                 if body is None:

@@ -1,0 +1,150 @@
+"""Forwarding a report to the real host when we only proxy (or resolve, or register) the site.
+
+The forward is built from `outbound.HostForward` (no reporter fields) and goes to the origin's abuse e-mail and,
+when configured, its webhook (HMAC-signed). Each channel is a Notice with an idempotency key, so a retried job
+never sends twice; webhook URLs are checked when saved and again, with the connection pinned, when sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from abusedesk.cases import audit
+from abusedesk.cases.models import Notice, RecipientRole
+from abusedesk.enforcement.outbound import EvidenceRef, HostForward, ReporterDisclosure, redact_reporter
+from abusedesk.evidence.models import CaptureStatus, Evidence
+from abusedesk.intake.models import Report, Share
+from abusedesk.jobs import enqueue, job
+
+logger = logging.getLogger("abusedesk.forwarding")
+EXCERPT_CHARS = 1500
+
+
+def host_forward(report: Report, service: Any) -> HostForward:
+    """The forward for one report, with the reporter added back only as they chose for hosts."""
+    choice = report.share_host
+    reporter = report.reporter
+    notice_text: str | None = None
+    if choice in {Share.SEND, Share.ANONYMOUS}:
+        notice_text = report.explanation
+        if choice == Share.ANONYMOUS:
+            notice_text = redact_reporter(notice_text, name=reporter.name, email=reporter.email, phone=reporter.phone)
+    disclosure = (ReporterDisclosure(name=reporter.name or "", email=reporter.email or "")
+                  if choice == Share.SEND else None)
+    evidence = [EvidenceRef(url=e.url, final_url=e.final_url, http_status=e.http_status, resolved_ip=e.resolved_ip,
+                            body_sha256=e.body_sha256, text_sha256=e.text_sha256,
+                            fetched_at=e.fetched_at.isoformat() if e.fetched_at else "",
+                            excerpt=(e.text or "")[:EXCERPT_CHARS])
+                for e in Evidence.objects.filter(report=report, status=CaptureStatus.CAPTURED).order_by("created_at")]
+    return HostForward(reference=f"R-{str(report.pk)[:8]}", received_at=report.received_at.isoformat(),
+                       category=report.category, urls=[u["url"] for u in report.urls], our_service=service.kind,
+                       origin_ip=str(service.origin_ip) if service.origin_ip else None, evidence=evidence,
+                       notice_text=notice_text, reporter=disclosure,
+                       reporter_status={"send": "identified", "anonymous": "anonymous"}.get(choice, "not_included"))
+
+
+def _proxy_service(report: Report) -> Any:
+    if report.case is None or report.case.property is None:
+        return None
+    return (report.case.property.services.filter(hosts_content=False)
+            .exclude(origin_abuse_email="", origin_webhook_url="").order_by("kind").first())
+
+
+def queue_forward_when_captured(report: Report) -> None:
+    """Called after each capture: forward once every URL of the report has a final capture state."""
+    if not Evidence.objects.filter(report=report, settled=False).exists():
+        enqueue(forward_report, str(report.pk), priority=60)
+
+
+@job(max_attempts=6, backoff_base=10)
+def forward_report(report_id: str) -> str:
+    report = Report.objects.select_related("reporter", "case__property").get(pk=report_id)
+    service = _proxy_service(report)
+    if service is None:
+        return "we host it, or no origin contact is configured"
+    forward = host_forward(report, service)
+    with transaction.atomic():
+        if service.origin_abuse_email:
+            _queue_email(report, forward, service)
+        if service.origin_webhook_url:
+            _queue_webhook(report, forward, service)
+    return "queued"
+
+
+def _queue_email(report: Report, forward: HostForward, service: Any) -> None:
+    body = render_to_string("notices/host_forward.txt", {"f": forward, "provider": service.origin_provider,
+                                                         "public_url": settings.PUBLIC_URL})
+    subject, _, text = body.strip().partition("\n")
+    notice, created = Notice.objects.get_or_create(idempotency_key=f"forward:{report.pk}:email", defaults={
+        "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
+        "channel": "email", "language": "en", "to_address": service.origin_abuse_email,
+        "subject": subject.removeprefix("Subject:").strip(), "body": text.strip() + "\n"})
+    if created:
+        _audit_queued(notice, report, forward)
+        from abusedesk.enforcement.notices import deliver_notice
+
+        enqueue(deliver_notice, str(notice.pk), priority=60)
+
+
+def _queue_webhook(report: Report, forward: HostForward, service: Any) -> None:
+    payload = json.dumps({"type": "abuse_report.forward", "forward": forward.as_payload()}, ensure_ascii=False,
+                         sort_keys=True)
+    notice, created = Notice.objects.get_or_create(idempotency_key=f"forward:{report.pk}:webhook", defaults={
+        "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
+        "channel": "webhook", "language": "en", "to_address": service.origin_webhook_url,
+        "subject": "abuse_report.forward", "body": payload})
+    if created:
+        _audit_queued(notice, report, forward)
+        enqueue(deliver_webhook, str(notice.pk), priority=60)
+
+
+def _audit_queued(notice: Notice, report: Report, forward: HostForward) -> None:
+    audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
+                 payload={"kind": "host_forward", "recipient_role": "host", "channel": notice.channel,
+                          "report": str(report.pk), "reporter_status": forward.reporter_status,
+                          "evidence_sha256": [e.body_sha256 for e in forward.evidence]})
+
+
+def signature(body: bytes, timestamp: str, secret: str) -> str:
+    """`t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (the receiver recomputes it with the shared secret)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+@job(max_attempts=8, backoff_base=15)
+def deliver_webhook(notice_id: str) -> str:
+    """POST the payload; the receiver dedupes on X-Abusedesk-Delivery. The URL is re-checked at send time."""
+    from abusedesk.evidence.capture import _resolver, policy
+    from abusedesk.evidence.fetch import deliver
+
+    notice = Notice.objects.get(pk=notice_id)
+    if notice.status == "sent":
+        return "sent"
+    body = notice.body.encode()
+    timestamp = str(int(time.time()))
+    result = deliver(notice.to_address, body, headers={
+        "X-Abusedesk-Signature": signature(body, timestamp, settings.WEBHOOK_SIGNING_SECRET),
+        "X-Abusedesk-Delivery": str(notice.pk)}, policy=policy(), resolver=_resolver())
+    delivered = result.ok and result.status is not None and 200 <= result.status < 300
+    with transaction.atomic():
+        Notice.objects.filter(pk=notice.pk).update(
+            status="sent" if delivered else "pending", attempts=notice.attempts + 1,
+            last_error="" if delivered else (result.reason or f"HTTP {result.status}")[:500])
+        audit.append(actor="system", verb="notice.sent" if delivered else "notice.failed", object_type="notice",
+                     object_id=str(notice.pk), payload={"channel": "webhook", "status": result.status,
+                                                        "reason": result.reason or ""})
+    if not delivered:
+        if (result.reason or "").startswith("blocked"):
+            logger.warning("webhook for notice %s refused by the address policy: %s", notice.pk, result.reason)
+            return "blocked"
+        raise RuntimeError(f"webhook delivery failed: {result.reason or result.status}")
+    return "sent"
