@@ -108,3 +108,35 @@ def test_two_analysts_from_queue_to_termination(live_server: Any, browser: Any, 
     decision = Decision.objects.get()
     assert decision.status == "effective" and decision.decided_by.username == "ana"
     assert [a.approver.username for a in decision.approvals.all()] == ["cho"]
+
+
+def test_opening_evidence_makes_no_request_to_the_attacker(live_server: Any, browser: Any, staff: Any,
+                                                           customers: Any, post_report: Any, settings: Any) -> None:
+    """SECURITY-TESTS 20/21: evidence HTML with remote images, CSS imports and fonts; the reviewer's browser
+    contacts nobody, runs nothing."""
+    from abusedesk.testing.factories import report_body
+    from abusedesk.testing.forum import Forum, thread_page
+
+    attacker = Forum({"/pixel.png": "x", "/evil.css": "x", "/font.woff": "x"}, host="127.0.0.3")
+    base = f"http://127.0.0.3:{attacker.port}"
+    page_html = thread_page("Thread", [("anon", f'She lives at 83 Harrow Lane, Leeds LS6 2QT. {XSS}'),
+                                       ("anon2", f'<img src="{base}/pixel.png"> visit her')],
+                            extra=f'<link rel="stylesheet" href="{base}/evil.css"><style>@import url("{base}/evil.css");'
+                                  f'@font-face {{font-family:x; src:url("{base}/font.woff")}}</style>')
+    forum = Forum({"/t/1": page_html}, host="127.0.0.2")
+    settings.EVIDENCE_STATIC_HOSTS = {"forum.test": "127.0.0.2"}
+    settings.EVIDENCE_ALLOW_NETWORKS = ["127.0.0.2/32"]
+    try:
+        post_report(report_body(urls=[f"http://forum.test:{forum.port}/t/1"]))
+        run_pending_jobs()
+        tab = _login(browser, live_server.url, "ana")
+        watch = PageWatch(tab)
+        tab.goto(f"{live_server.url}/console/cases/{Case.objects.get().pk}/")
+        tab.wait_for_selector(".evidence-text")
+        assert "83 Harrow Lane" in tab.inner_text(".evidence-text")
+        tab.wait_for_timeout(500)
+        watch.assert_clean()
+        assert attacker.requests == []
+    finally:
+        attacker.close()
+        forum.close()
