@@ -121,7 +121,8 @@ def test_opening_evidence_makes_no_request_to_the_attacker(live_server: Any, bro
     base = f"http://127.0.0.3:{attacker.port}"
     page_html = thread_page("Thread", [("anon", f'She lives at 83 Harrow Lane, Leeds LS6 2QT. {XSS}'),
                                        ("anon2", f'<img src="{base}/pixel.png"> visit her')],
-                            extra=f'<link rel="stylesheet" href="{base}/evil.css"><style>@import url("{base}/evil.css");'
+                            extra=f'<link rel="stylesheet" href="{base}/evil.css">'
+                                  f'<style>@import url("{base}/evil.css");'
                                   f'@font-face {{font-family:x; src:url("{base}/font.woff")}}</style>')
     forum = Forum({"/t/1": page_html}, host="127.0.0.2")
     settings.EVIDENCE_STATIC_HOSTS = {"forum.test": "127.0.0.2"}
