@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from abusedesk.attribution.models import Customer, Service
 from abusedesk.cases import actions, audit
@@ -73,8 +74,8 @@ def test_termination_needs_a_second_person(case: Case, staff: Any, run_jobs: Any
     assert Case.objects.get().status == CaseStatus.AWAITING_APPROVAL
     assert not Action.objects.exists()
     with pytest.raises(actions.ActionRefused, match="cannot approve it"):
-        actions.do_approve(decision, acting_user=staff["ana"])
-    actions.do_approve(decision, acting_user=staff["cho"])
+        actions.do_approve(decision, acting_user=staff["ana"], authenticated_at=timezone.now())
+    actions.do_approve(decision, acting_user=staff["cho"], authenticated_at=timezone.now())
     run_jobs()
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.EFFECTIVE
@@ -82,7 +83,7 @@ def test_termination_needs_a_second_person(case: Case, staff: Any, run_jobs: Any
     assert action.kind == "console" and action.status == "done"
     assert Service.objects.get(property__value="forum.test").terminated_at is not None
     with pytest.raises(actions.ActionRefused):
-        actions.do_approve(decision, acting_user=staff["ben"])  # no double execution
+        actions.do_approve(decision, acting_user=staff["ben"], authenticated_at=timezone.now())  # no double execution
     verbs = list(audit.AuditEvent.objects.values_list("verb", flat=True))
     for verb in ("decision.made", "decision.approved", "action.planned", "decision.effective", "action.performed"):
         assert verbs.count(verb) == 1, verb
@@ -93,15 +94,15 @@ def test_protected_customers_need_a_senior_approver(case: Case, staff: Any) -> N
     Customer.objects.filter(pk=case.customer_id).update(protected=True)
     decision = _decide(case, staff["ana"], outcome="suspend_service")
     with pytest.raises(actions.ActionRefused, match="senior"):
-        actions.do_approve(decision, acting_user=staff["cho"])
-    actions.do_approve(decision, acting_user=staff["ben"])
+        actions.do_approve(decision, acting_user=staff["cho"], authenticated_at=timezone.now())
+    actions.do_approve(decision, acting_user=staff["ben"], authenticated_at=timezone.now())
 
 
 def test_an_approval_is_bound_to_the_action_payload(case: Case, staff: Any) -> None:
     decision = _decide(case, staff["ana"])
     Service.objects.create(property=case.property, kind="dns", hosts_content=False)  # what would change
     with pytest.raises(actions.ActionRefused, match="has changed"):
-        actions.do_approve(decision, acting_user=staff["cho"])
+        actions.do_approve(decision, acting_user=staff["cho"], authenticated_at=timezone.now())
     assert Decision.objects.get().status == DecisionStatus.VOIDED
     assert not Action.objects.exists()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from abusedesk.testing.factories import report_body
 
@@ -104,7 +105,7 @@ def test_twenty_concurrent_approvals_execute_once(staff: Any, customers: Any, po
 
     def approve(user: Any) -> None:
         try:
-            actions.do_approve(decision, acting_user=user)
+            actions.do_approve(decision, acting_user=user, authenticated_at=timezone.now())
             outcomes.append("ok")
         except actions.ActionRefused as exc:
             outcomes.append(str(exc))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
 
 class ActionRefused(ValueError):
     """A state change was refused; the message says why, in words an analyst can act on."""
+
+
+class ReauthenticationRequired(ActionRefused):
+    """The approver must prove who they are again before approving."""
 
 
 def _actor(user: User | None) -> str:
@@ -166,7 +172,9 @@ def action_payload(case: Case, data: DecisionInput, policy: PolicyClause) -> dic
             "territorial_scope": sorted(data.territorial_scope), "duration_days": data.duration_days}
 
 
-def do_decide(case: Case, data: DecisionInput, *, acting_user: User) -> Decision:
+def do_decide(case: Case, data: DecisionInput, *, acting_user: User, emergency: bool = False) -> Decision:
+    """Record a decision. Suspension and termination wait for a second person, unless `emergency` is used on
+    an S0 case: then it takes effect at once, is audited as an emergency and must be reviewed afterwards."""
     _require_decider(acting_user)
     if data.outcome not in Outcome.values:
         raise ActionRefused(f"unknown outcome {data.outcome!r}")
@@ -182,18 +190,26 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User) -> Decision
         if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
             raise ActionRefused("another decision on this case is awaiting approval")
         payload = action_payload(case, data, policy)
-        four_eyes = data.outcome in FOUR_EYES_OUTCOMES
+        if emergency and (case.severity != "S0" or data.outcome not in FOUR_EYES_OUTCOMES):
+            raise ActionRefused("the emergency path is only for suspending or terminating on an S0 case")
+        four_eyes = data.outcome in FOUR_EYES_OUTCOMES and not emergency
         decision = Decision.objects.create(
             case=case, outcome=data.outcome, policy=policy, ground=policy.ground, reasoning=data.reasoning.strip(),
             facts=data.facts.strip(), automated_detection=data.automated_detection,
             territorial_scope=list(data.territorial_scope), duration_days=data.duration_days,
             status=DecisionStatus.AWAITING_APPROVAL if four_eyes else DecisionStatus.EFFECTIVE,
             payload_hash=sha256_hex(canonical_json(payload)),
-            requires_senior=bool(case.customer and case.customer.protected), decided_by=acting_user)
+            requires_senior=bool(case.customer and case.customer.protected), decided_by=acting_user,
+            emergency=emergency)
         audit.append(actor=_actor(acting_user), verb="decision.made", object_type="decision",
                      object_id=str(decision.pk), payload={"case": case.pk, "outcome": data.outcome,
                                                           "policy": payload["policy"], "four_eyes": four_eyes,
+                                                          "emergency": emergency,
                                                           "payload_hash": decision.payload_hash})
+        if emergency:
+            audit.append(actor=_actor(acting_user), verb="decision.emergency", object_type="decision",
+                         object_id=str(decision.pk), payload={"case": case.pk, "severity": case.severity,
+                                                              "review_required": True})
         if four_eyes:
             Case.objects.filter(pk=case.pk).update(status=CaseStatus.AWAITING_APPROVAL)
         else:
@@ -201,8 +217,11 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User) -> Decision
     return decision
 
 
-def do_approve(decision: Decision, *, acting_user: User) -> Decision:
+def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datetime | None = None) -> Decision:
+    """Second-person approval. `authenticated_at` is when the approver last proved who they are (the console
+    passes its session's login time); it must be recent (settings.APPROVAL_REAUTH_MINUTES)."""
     _require_decider(acting_user)
+    _require_recent_authentication(authenticated_at)
     with transaction.atomic():
         decision = Decision.objects.select_for_update().select_related("case", "policy").get(pk=decision.pk)
         _check_approver(decision, acting_user)
@@ -225,9 +244,20 @@ def do_approve(decision: Decision, *, acting_user: User) -> Decision:
     return decision
 
 
+def _require_recent_authentication(authenticated_at: datetime | None) -> None:
+    limit = timedelta(minutes=settings.APPROVAL_REAUTH_MINUTES)
+    if authenticated_at is None or timezone.now() - authenticated_at > limit:
+        raise ReauthenticationRequired(
+            f"approving needs a log-in within the last {settings.APPROVAL_REAUTH_MINUTES} minutes; "
+            "confirm your password")
+
+
 def _check_approver(decision: Decision, user: User) -> None:
     if decision.status != DecisionStatus.AWAITING_APPROVAL:
         raise ActionRefused("this decision is not awaiting approval")
+    if timezone.now() - decision.decided_at > timedelta(hours=settings.APPROVAL_TTL_HOURS):
+        raise ActionRefused(f"this decision waited more than {settings.APPROVAL_TTL_HOURS} hours for approval and "
+                            "has expired; decide again")
     if decision.decided_by_id == user.pk:
         raise ActionRefused("the person who made a decision cannot approve it")
     if decision.requires_senior and not user.is_senior:
@@ -285,3 +315,45 @@ def do_close_case(case: Case, *, reason: str, acting_user: User) -> Case:
 def _require_decider(user: User) -> None:
     if not user.can_decide:
         raise ActionRefused("your role cannot make or approve decisions")
+
+
+def do_review_emergency(decision: Decision, *, acting_user: User, confirm: bool, reasoning: str) -> Decision:
+    """The after-the-fact review of an S0 emergency decision by someone else; not confirming reverses it."""
+    _require_decider(acting_user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if not decision.emergency or decision.emergency_reviewed_by_id is not None:
+            raise ActionRefused("this decision is not an emergency decision awaiting review")
+        if decision.decided_by_id == acting_user.pk:
+            raise ActionRefused("the person who made an emergency decision cannot review it")
+        Decision.objects.filter(pk=decision.pk).update(emergency_reviewed_by=acting_user)
+        audit.append(actor=_actor(acting_user), verb="decision.emergency_reviewed", object_type="decision",
+                     object_id=str(decision.pk), payload={"confirmed": confirm, "reasoning": reasoning[:500]})
+        if not confirm:
+            _reverse(decision, acting_user, reason="emergency decision not confirmed on review")
+    decision.refresh_from_db()
+    return decision
+
+
+def do_reverse_decision(decision: Decision, *, acting_user: User, reason: str) -> Decision:
+    """Undo an effective decision (an appeal was upheld): reverse its actions and reopen the case."""
+    _require_decider(acting_user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _reverse(decision, acting_user, reason=reason)
+    decision.refresh_from_db()
+    return decision
+
+
+def _reverse(decision: Decision, acting_user: User, *, reason: str) -> None:
+    if decision.status != DecisionStatus.EFFECTIVE:
+        raise ActionRefused("only an effective decision can be reversed")
+    Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.REVERSED, reversed_at=timezone.now())
+    Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.OPEN, updated_at=timezone.now())
+    from abusedesk.enforcement.tasks import reverse_action
+    from abusedesk.jobs import enqueue
+
+    for action in decision.actions.all():
+        enqueue(reverse_action, str(action.pk), priority=60)
+    audit.append(actor=_actor(acting_user), verb="decision.reversed", object_type="decision",
+                 object_id=str(decision.pk), payload={"reason": reason[:500]})

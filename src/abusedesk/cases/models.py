@@ -139,6 +139,7 @@ class DecisionStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     EFFECTIVE = "effective", "Effective"
     VOIDED = "voided", "Voided"
+    REVERSED = "reversed", "Reversed on appeal"
 
 
 class Decision(models.Model):
@@ -163,6 +164,11 @@ class Decision(models.Model):
     effective_at = models.DateTimeField(null=True, blank=True)
     # Unique once set: concurrent "execute" requests carry out a decision exactly once.
     execution_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    # S0 emergency path: carried out without waiting for approval, audited, and reviewed afterwards.
+    emergency = models.BooleanField(default=False)
+    emergency_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
+    reversed_at = models.DateTimeField(null=True, blank=True)
 
 
 class Approval(models.Model):
@@ -179,6 +185,7 @@ class ActionStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    REVERSED = "reversed", "Reversed"
 
 
 class Action(models.Model):

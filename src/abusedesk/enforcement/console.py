@@ -31,3 +31,11 @@ class ConsoleAction(EnforcementAction):
         changed = Service.objects.filter(id__in=payload["services"], **{f"{field}__isnull": True}).update(
             **{field: timezone.now(), "active": False})
         return ActionOutcome(done=True, detail={"services_changed": changed})
+
+    def reverse(self, payload: dict[str, Any], *, idempotency_key: str) -> ActionOutcome:
+        from abusedesk.attribution.models import Service
+
+        field = _FIELD[payload["outcome"]]
+        changed = Service.objects.filter(id__in=payload["services"], **{f"{field}__isnull": False}).update(
+            **{field: None, "active": True})
+        return ActionOutcome(done=True, detail={"services_restored": changed})

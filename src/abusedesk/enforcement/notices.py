@@ -75,12 +75,57 @@ def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object
     return notice
 
 
+def _appeal_link(decision: Decision, role: str, language: str, report: Report | None = None) -> tuple[str, str]:
+    from datetime import timedelta
+
+    from abusedesk.appeals.models import AppealInvite
+
+    _invite, token = AppealInvite.issue(decision=decision, role=role, report=report)
+    deadline = (decision.effective_at or timezone.now()) + timedelta(days=settings.APPEAL_WINDOW_DAYS)
+    return f"{settings.PUBLIC_URL}/{language}/appeal/{token}/", deadline.strftime("%Y-%m-%d")
+
+
 def notify_decision(decision: Decision) -> None:
-    """Tell every reporter in the case the outcome (DSA Art. 16(5))."""
+    """Statement of reasons to the customer (Art. 17) and the outcome to every reporter (Art. 16(5)),
+    each with their own appeal link (Art. 20)."""
+    from abusedesk.enforcement.statement import OUTCOME_LABELS, RESTRICTING
+
+    decision.refresh_from_db()
+    customer = decision.case.customer
+    if decision.outcome in RESTRICTING and customer is not None and customer.email:
+        create_customer_statement(decision)
     for report in decision.case.reports.select_related("reporter").all():
+        language = notice_language(report.language)
+        url, deadline = _appeal_link(decision, "reporter", language, report)
+        with translation.override(language):
+            label = str(OUTCOME_LABELS.get(decision.outcome, decision.outcome))
         create_reporter_notice(report, kind="reporter_outcome", decision=decision, extra={
-            "outcome": decision.outcome, "outcome_label": decision.get_outcome_display(),
-            "policy_title": decision.policy.title})
+            "outcome": decision.outcome, "outcome_label": label, "policy_title": decision.policy.title,
+            "appeal_url": url, "appeal_deadline": deadline})
+
+
+def create_customer_statement(decision: Decision) -> Notice:
+    """Render and queue the statement of reasons in the customer's language (no reporter data in it)."""
+    from abusedesk.enforcement import statement
+
+    customer = decision.case.customer
+    assert customer is not None
+    language = notice_language(customer.language)
+    url, deadline = _appeal_link(decision, "customer", language)
+    with translation.override(language):
+        sor = statement.build(decision, appeal_url=url, appeal_deadline=deadline)
+    rendered = render("statement_of_reasons", language, {
+        "s": sor, "outcome": sor.outcome_label, "property": ", ".join(sor.properties) or customer.name})
+    notice, created = Notice.objects.get_or_create(idempotency_key=f"statement:{decision.pk}", defaults={
+        "kind": "statement_of_reasons", "case": decision.case, "decision": decision,
+        "recipient_role": RecipientRole.CUSTOMER, "language": language, "to_address": customer.email,
+        "subject": rendered.subject, "body": rendered.body})
+    if created:
+        audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
+                     payload={"kind": "statement_of_reasons", "recipient_role": "customer", "language": language,
+                              "decision": str(decision.pk)})
+        enqueue(deliver_notice, str(notice.pk), priority=40)
+    return notice
 
 
 @job(max_attempts=8, backoff_base=10)

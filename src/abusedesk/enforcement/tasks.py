@@ -28,3 +28,18 @@ def perform_action(action_id: str) -> str:
         audit.append(actor="system", verb="action.performed", object_type="action", object_id=str(action.pk),
                      payload={"kind": action.kind, "done": outcome.done, "detail": outcome.detail})
     return "done"
+
+
+@job(max_attempts=8, backoff_base=5)
+def reverse_action(action_id: str) -> str:
+    action = Action.objects.get(pk=action_id)
+    if action.status == ActionStatus.REVERSED:
+        return "already reversed"
+    outcome = registry.get(action.kind).reverse(action.payload, idempotency_key=action.idempotency_key)
+    with transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(
+            status=ActionStatus.REVERSED if outcome.done else action.status,
+            result={**action.result, "reverse": outcome.detail})
+        audit.append(actor="system", verb="action.reversed", object_type="action", object_id=str(action.pk),
+                     payload={"kind": action.kind, "done": outcome.done, "detail": outcome.detail})
+    return "reversed" if outcome.done else "not reversible"

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from abusedesk.appeals import views as appeal_views
 from abusedesk.intake import views
 
 app_name = "intake"
 urlpatterns = [
     path("report/", views.report_form, name="report"),
     path("report/<uuid:report_id>/", views.thanks, name="thanks"),
+    path("appeal/<str:token>/", appeal_views.appeal_page, name="appeal"),
 ]

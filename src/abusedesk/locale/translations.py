@@ -108,6 +108,99 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "إذا لم توافق على القرار، يمكنك الاعتراض عليه خلال ستة أشهر بالرد على هذه الرسالة."),
 }
 
+# Decisions, statements of reasons and appeals (DSA Art. 17 and 20).
+TRANSLATIONS.update({
+    "Contest a decision": ("Impugnar una decisión", "الاعتراض على قرار"),
+    "Decision D-%(ref)s: %(outcome)s.": ("Decisión D-%(ref)s: %(outcome)s.", "القرار D-%(ref)s: %(outcome)s."),
+    "An appeal was already submitted through this link. We will tell you the outcome.": (
+        "Ya se presentó un recurso mediante este enlace. Le comunicaremos el resultado.",
+        "قُدّم اعتراض عبر هذا الرابط من قبل. سنبلغك بالنتيجة."),
+    "You can appeal until %(d)s. A person who took no part in the decision will review it.": (
+        "Puede recurrir hasta el %(d)s. Lo revisará una persona que no participó en la decisión.",
+        "يمكنك الاعتراض حتى %(d)s. سيراجعه شخص لم يشارك في القرار."),
+    "Submit appeal": ("Presentar recurso", "قدّم الاعتراض"),
+    "We received your appeal": ("Hemos recibido su recurso", "استلمنا اعتراضك"),
+    "A person who took no part in the decision will review it, and we will tell you the outcome.": (
+        "Lo revisará una persona que no participó en la decisión y le comunicaremos el resultado.",
+        "سيراجعه شخص لم يشارك في القرار، وسنبلغك بالنتيجة."),
+    "Why should the decision be changed?": ("¿Por qué debería cambiarse la decisión?", "لماذا ينبغي تغيير القرار؟"),
+    "No action": ("Ninguna medida", "لا إجراء"),
+    "Warning": ("Advertencia", "تحذير"),
+    "Restriction of access (interstitial or geo-block)": (
+        "Restricción del acceso (página intermedia o bloqueo geográfico)", "تقييد الوصول (صفحة تحذيرية أو حجب جغرافي)"),
+    "Notice forwarded to the hosting provider": ("Notificación reenviada al proveedor de alojamiento",
+                                                 "أُحيل البلاغ إلى مزوّد الاستضافة"),
+    "Suspension of our service": ("Suspensión de nuestro servicio", "تعليق خدمتنا"),
+    "Termination of our service": ("Terminación de nuestro servicio", "إنهاء خدمتنا"),
+    "Referral to law enforcement": ("Remisión a las fuerzas del orden", "إحالة إلى جهات إنفاذ القانون"),
+    "Outcome of your appeal %(reference)s": ("Resultado de su apelación %(reference)s", "نتيجة اعتراضك %(reference)s"),
+    "Your appeal was upheld: the decision has been reversed.": (
+        "Su apelación ha sido estimada: la decisión se ha revocado.", "قُبل اعتراضك: أُلغي القرار."),
+    "Your appeal was reviewed and the decision stands.": (
+        "Su apelación ha sido revisada y la decisión se mantiene.", "رُوجع اعتراضك ويبقى القرار قائمًا."),
+    "Reasons given by the reviewer:": ("Motivos indicados por la persona revisora:", "الأسباب التي قدّمها المراجع:"),
+    "You may also refer the dispute to a certified out-of-court dispute settlement body (Article 21 DSA), or go to "
+    "court.": (
+        "También puede someter el litigio a un órgano certificado de resolución extrajudicial de litigios "
+        "(artículo 21 de la DSA) o acudir a los tribunales.",
+        "يمكنك أيضًا إحالة النزاع إلى هيئة معتمدة لتسوية النزاعات خارج المحاكم (المادة 21 من قانون الخدمات "
+        "الرقمية) أو اللجوء إلى القضاء."),
+    "If you disagree, you can contest this decision until %(appeal_deadline)s: %(appeal_url)s": (
+        "Si no está de acuerdo, puede impugnar esta decisión hasta el %(appeal_deadline)s: %(appeal_url)s",
+        "إذا لم توافق، يمكنك الاعتراض على هذا القرار حتى %(appeal_deadline)s: %(appeal_url)s"),
+    "A person who took no part in the decision will review your appeal.": (
+        "Revisará su recurso una persona que no participó en la decisión.", "سيراجع اعتراضك شخص لم يشارك في القرار."),
+    "Statement of reasons %(ref)s: %(outcome)s for %(property)s": (
+        "Declaración de motivos %(ref)s: %(outcome)s para %(property)s",
+        "بيان الأسباب %(ref)s: %(outcome)s بشأن %(property)s"),
+    "Statement of reasons (Article 17 of the EU Digital Services Act)": (
+        "Declaración de motivos (artículo 17 de la Ley de Servicios Digitales de la UE)",
+        "بيان الأسباب (المادة 17 من قانون الخدمات الرقمية للاتحاد الأوروبي)"),
+    "1. Decision": ("1. Decisión", "1. القرار"),
+    "We have decided: %(label)s.": ("Hemos decidido: %(label)s.", "قررنا: %(label)s."),
+    "Concerns: %(props)s (our services: %(svc)s).": ("Afecta a: %(props)s (nuestros servicios: %(svc)s).",
+                                                     "يخص: %(props)s (خدماتنا: %(svc)s)."),
+    "In effect from: %(when)s.": ("En vigor desde: %(when)s.", "ساري المفعول منذ: %(when)s."),
+    "Territorial scope: %(scope)s.": ("Ámbito territorial: %(scope)s.", "النطاق الجغرافي: %(scope)s."),
+    "Territorial scope: everywhere we provide the service.": (
+        "Ámbito territorial: todos los lugares donde prestamos el servicio.",
+        "النطاق الجغرافي: كل مكان نقدّم فيه الخدمة."),
+    "Duration: %(days)s days.": ("Duración: %(days)s días.", "المدة: %(days)s يومًا."),
+    "Duration: until further notice.": ("Duración: hasta nuevo aviso.", "المدة: حتى إشعار آخر."),
+    "2. Facts and circumstances": ("2. Hechos y circunstancias", "2. الوقائع والظروف"),
+    "The decision follows a notice submitted to us about content on this property. The notifier's identity is not "
+    "disclosed.": (
+        "La decisión sigue a una notificación que recibimos sobre contenido de esta propiedad. No se revela la "
+        "identidad de quien notificó.",
+        "جاء القرار بعد بلاغ تلقيناه بشأن محتوى على هذا الموقع. لا نكشف هوية المبلِّغ."),
+    "The decision follows our own investigation.": ("La decisión sigue a nuestra propia investigación.",
+                                                    "جاء القرار بعد تحقيق أجريناه بأنفسنا."),
+    "3. Automated means": ("3. Medios automatizados", "3. الوسائل الآلية"),
+    "Automated means were used to detect the content.": (
+        "Se utilizaron medios automatizados para detectar el contenido.", "استُخدمت وسائل آلية لاكتشاف المحتوى."),
+    "No automated means were used to detect the content.": (
+        "No se utilizaron medios automatizados para detectar el contenido.", "لم تُستخدم وسائل آلية لاكتشاف المحتوى."),
+    "The decision was taken by people, with a second person's approval where required.": (
+        "La decisión la tomaron personas, con la aprobación de una segunda persona cuando era necesaria.",
+        "اتخذ القرارَ أشخاصٌ، مع موافقة شخص ثانٍ حيث يلزم ذلك."),
+    "The decision was taken partly by automated means.": ("La decisión se tomó en parte por medios automatizados.",
+                                                          "اتُّخذ القرار جزئيًا بوسائل آلية."),
+    "4. Ground": ("4. Fundamento", "4. الأساس"),
+    "Legal ground: the content is considered illegal.": ("Fundamento jurídico: el contenido se considera ilegal.",
+                                                         "الأساس القانوني: يُعدّ المحتوى غير قانوني."),
+    "Contractual ground: the content is incompatible with our terms of service.": (
+        "Fundamento contractual: el contenido es incompatible con nuestras condiciones de servicio.",
+        "الأساس التعاقدي: يتعارض المحتوى مع شروط الخدمة لدينا."),
+    "Explanation:": ("Explicación:", "التوضيح:"),
+    "5. Your options for redress": ("5. Sus vías de recurso", "5. سُبل الانتصاف المتاحة لك"),
+    "You may contest this decision through our internal complaint system until %(deadline)s: %(url)s. A person who "
+    "took no part in the decision will review it.": (
+        "Puede impugnar esta decisión mediante nuestro sistema interno de reclamaciones hasta el %(deadline)s: "
+        "%(url)s. La revisará una persona que no participó en la decisión.",
+        "يمكنك الاعتراض على هذا القرار عبر نظام الشكاوى الداخلي لدينا حتى %(deadline)s: %(url)s. سيراجعه شخص لم "
+        "يشارك في القرار."),
+})
+
 
 def apply(locale_dir: str) -> list[str]:
     """Fill the .po files and return msgids that still lack a translation."""

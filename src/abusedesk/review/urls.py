@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from abusedesk.appeals import views as appeal_views
 from abusedesk.review import views
 
 app_name = "review"
@@ -13,4 +14,8 @@ urlpatterns = [
     path("cases/<int:case_id>/close/", views.close, name="close"),
     path("decisions/<uuid:decision_id>/approve/", views.approve, name="approve"),
     path("audit/", views.audit_log, name="audit"),
+    path("reauth/", views.reauthenticate, name="reauth"),
+    path("appeals/", appeal_views.appeal_queue, name="appeals"),
+    path("appeals/<uuid:appeal_id>/", appeal_views.appeal_detail, name="appeal"),
+    path("appeals/<uuid:appeal_id>/review/", appeal_views.appeal_review, name="appeal-review"),
 ]

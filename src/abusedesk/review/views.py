@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth import views as auth_views
 from django.db.models import Count
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abusedesk.accounts.models import User
@@ -75,12 +81,45 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("review:case", case_id=case.pk)
 
 
+AUTH_AT = "abusedesk_authenticated_at"
+
+
+@receiver(user_logged_in)
+def _remember_login_time(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[AUTH_AT] = timezone.now().isoformat()
+
+
+def authenticated_at(request: HttpRequest) -> datetime | None:
+    value = request.session.get(AUTH_AT)
+    return datetime.fromisoformat(value) if value else None
+
+
+@staff_view()
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Step-up: confirm the password to approve (sessions older than APPROVAL_REAUTH_MINUTES)."""
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/console/"
+    error = ""
+    if request.method == "POST":
+        user = authenticate(request, username=_user(request).username, password=request.POST.get("password", ""))
+        if user is not None and user.pk == request.user.pk:
+            request.session[AUTH_AT] = timezone.now().isoformat()
+            return redirect(target)
+        error = "That password is not right."
+    return render(request, "review/reauth.html", {"next": target, "error": error}, status=400 if error else 200)
+
+
 @require_POST
 @staff_view(need=lambda u: u.can_decide)
 def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
     decision = access_decision(request.user, decision_id)
     try:
-        actions.do_approve(decision, acting_user=_user(request))
+        actions.do_approve(decision, acting_user=_user(request), authenticated_at=authenticated_at(request))
+    except actions.ReauthenticationRequired as exc:
+        messages.info(request, str(exc))
+        return redirect(f"{reverse('review:reauth')}?next={reverse('review:case', args=[decision.case_id])}")
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:

@@ -55,3 +55,7 @@ class EnforcementAction(ABC):
     @abstractmethod
     def perform(self, payload: dict[str, Any], *, idempotency_key: str) -> ActionOutcome:
         """Carry out a planned action. Called again with the same key after a crash: must be a no-op then."""
+
+    def reverse(self, payload: dict[str, Any], *, idempotency_key: str) -> ActionOutcome:
+        """Undo a performed action (an appeal was upheld). Idempotent. Backends that cannot undo say so."""
+        return ActionOutcome(done=False, detail={"reason": f"{self.name} cannot reverse its actions"})

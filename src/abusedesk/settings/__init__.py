@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "abusedesk.intake",
     "abusedesk.evidence",
     "abusedesk.cases",
+    "abusedesk.appeals",
     "abusedesk.jobs",
     "abusedesk.review",
     "abusedesk.api",
@@ -191,6 +192,13 @@ LOOKUP_RATE = env_str("ABUSEDESK_LOOKUP_RATE", "20/m")
 
 # Key for the HMAC signature on outgoing webhooks (forwards to hosts, enforcement webhooks).
 WEBHOOK_SIGNING_SECRET = env_str("ABUSEDESK_WEBHOOK_SECRET", "") or f"derived:{SECRET_KEY}"
+
+# Four eyes: an approval must come from a session authenticated this recently (minutes), and a decision
+# waiting longer than this (hours) expires and must be made again.
+APPROVAL_REAUTH_MINUTES = env_int("ABUSEDESK_APPROVAL_REAUTH_MINUTES", 15)
+APPROVAL_TTL_HOURS = env_int("ABUSEDESK_APPROVAL_TTL_HOURS", 24)
+# Appeals (DSA Art. 20) are accepted this many days after a decision takes effect.
+APPEAL_WINDOW_DAYS = env_int("ABUSEDESK_APPEAL_WINDOW_DAYS", 183)
 
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
 PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection"]

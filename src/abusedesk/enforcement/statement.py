@@ -1,0 +1,66 @@
+"""The statement of reasons to the customer (DSA Art. 17(3)), as a data type with no reporter fields.
+
+(a) what was decided, its territorial scope and duration; (b) the facts and circumstances, and that a notice
+started it (the notifier's identity is not given: it is never strictly necessary here); (c) whether automated
+means were used for detection or decision; (d) the legal ground or (e) the contractual ground, with an
+explanation; (f) the redress open to the customer: our internal appeal (six months, the link), out-of-court
+dispute settlement (Art. 21) and the courts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from abusedesk.cases.models import Decision
+
+OUTCOME_LABELS = {
+    "no_action": _("No action"),
+    "warn_customer": _("Warning"),
+    "restrict": _("Restriction of access (interstitial or geo-block)"),
+    "forward_to_host": _("Notice forwarded to the hosting provider"),
+    "suspend_service": _("Suspension of our service"),
+    "terminate_service": _("Termination of our service"),
+    "refer_to_law_enforcement": _("Referral to law enforcement"),
+}
+# Outcomes that restrict the customer and therefore need a statement of reasons.
+RESTRICTING = frozenset({"warn_customer", "restrict", "suspend_service", "terminate_service"})
+
+
+@dataclass(frozen=True)
+class StatementOfReasons:
+    reference: str
+    outcome: str
+    outcome_label: str
+    services: list[str]
+    properties: list[str]
+    territorial_scope: list[str]
+    duration_days: int | None
+    effective_at: str
+    notice_based: bool
+    facts: str
+    reasoning: str
+    automated_detection: bool
+    automated_decision: str
+    ground: str
+    policy_title: str
+    policy_text: str
+    legal_reference: str
+    appeal_url: str
+    appeal_deadline: str
+
+
+def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> StatementOfReasons:
+    services = list(decision.case.property.services.all()) if decision.case.property else []
+    return StatementOfReasons(
+        reference=f"D-{str(decision.pk)[:8]}", outcome=decision.outcome,
+        outcome_label=str(OUTCOME_LABELS.get(decision.outcome, decision.outcome)),
+        services=sorted(s.get_kind_display() for s in services),
+        properties=[decision.case.property.value] if decision.case.property else [],
+        territorial_scope=list(decision.territorial_scope), duration_days=decision.duration_days,
+        effective_at=(decision.effective_at or decision.decided_at).strftime("%Y-%m-%d %H:%M UTC"),
+        notice_based=decision.case.reports.exists(), facts=decision.facts, reasoning=decision.reasoning,
+        automated_detection=decision.automated_detection, automated_decision=decision.automated_decision,
+        ground=decision.ground, policy_title=decision.policy.title, policy_text=decision.policy.text,
+        legal_reference=decision.policy.legal_reference, appeal_url=appeal_url, appeal_deadline=appeal_deadline)
