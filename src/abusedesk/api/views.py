@@ -28,7 +28,7 @@ from abusedesk.common.net import client_ip
 from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
 from abusedesk.intake.schema import IntakeError, ReportIn, parse_report
-from abusedesk.intake.service import IdempotencyMismatch, accept
+from abusedesk.intake.service import IdempotencyMismatch, ReporterSuspended, accept
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -50,7 +50,7 @@ _REPORT_BODY = {"content": {"application/json": {"schema": ReportIn.model_json_s
     ref_template="#/components/schemas/{model}")}}, "required": True}
 
 
-@api.post("/reports", response={201: ReportCreated, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut,
+@api.post("/reports", response={201: ReportCreated, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut,
                                 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
           summary="Submit a report", openapi_extra={"requestBody": _REPORT_BODY})
 def submit_report(request: HttpRequest) -> Any:
@@ -82,6 +82,8 @@ def submit_report(request: HttpRequest) -> Any:
         return _error(request, 400, "invalid_request", errors=[p.as_dict() for p in exc.problems])
     except IdempotencyMismatch as exc:
         return _error(request, 422, "idempotency_key_reused", str(exc))
+    except ReporterSuspended as exc:
+        return _error(request, 403, "reporter_suspended", str(exc))
     report = accepted.report
     response = api.create_response(request, {
         "id": str(report.pk), "status": report.status, "lane": report.lane, "received_at": report.received_at,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from abusedesk.cases import audit
@@ -189,10 +190,18 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User, emergency: 
             raise ActionRefused("the case is closed")
         if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
             raise ActionRefused("another decision on this case is awaiting approval")
+        orders = list(case.reports.filter(Q(lane="authority") | Q(reporter__kind="authority")))
+        incomplete = [problem for r in orders for problem in r.order_problems]
+        if incomplete and data.outcome != Outcome.NO_ACTION:
+            raise ActionRefused("an authority order in this case is incomplete (" + "; ".join(incomplete[:3]) +
+                                "); ask the authority to complete it before acting")
         payload = action_payload(case, data, policy)
         if emergency and (case.severity != "S0" or data.outcome not in FOUR_EYES_OUTCOMES):
             raise ActionRefused("the emergency path is only for suspending or terminating on an S0 case")
-        four_eyes = data.outcome in FOUR_EYES_OUTCOMES and not emergency
+        # A protected customer raises the bar: acting on an authority order needs a (senior) second person.
+        protected_order = bool(orders and case.customer and case.customer.protected)
+        four_eyes = (data.outcome in FOUR_EYES_OUTCOMES or (protected_order and data.outcome != Outcome.NO_ACTION)) \
+            and not emergency
         decision = Decision.objects.create(
             case=case, outcome=data.outcome, policy=policy, ground=policy.ground, reasoning=data.reasoning.strip(),
             facts=data.facts.strip(), automated_detection=data.automated_detection,
@@ -357,3 +366,22 @@ def _reverse(decision: Decision, acting_user: User, *, reason: str) -> None:
         enqueue(reverse_action, str(action.pk), priority=60)
     audit.append(actor=_actor(acting_user), verb="decision.reversed", object_type="decision",
                  object_id=str(decision.pk), payload={"reason": reason[:500]})
+
+
+def do_mark_unfounded(report: Report, *, acting_user: User, reason: str) -> Report:
+    """Mark a notice manifestly unfounded (DSA Art. 23) and apply the misuse rule to its reporter."""
+    _require_decider(acting_user)
+    if not reason.strip():
+        raise ActionRefused("say why the notice is manifestly unfounded")
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=report.pk)
+        if report.manifestly_unfounded:
+            raise ActionRefused("this notice is already marked manifestly unfounded")
+        Report.objects.filter(pk=report.pk).update(manifestly_unfounded=True)
+        report.manifestly_unfounded = True
+        audit.append(actor=_actor(acting_user), verb="report.marked_unfounded", object_type="report",
+                     object_id=str(report.pk), payload={"reason": reason[:500]})
+        from abusedesk.misuse.policy import evaluate
+
+        evaluate(report, acting_user=acting_user)
+    return report

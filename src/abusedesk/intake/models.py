@@ -124,6 +124,11 @@ class Report(models.Model):
                              related_name="reports")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Authority orders (DSA Art. 9): the order's elements as submitted, and what is missing from them.
+    order = models.JSONField(null=True, blank=True)
+    order_problems = models.JSONField(default=list)
+    # DSA Art. 23: set by an analyst when the notice is manifestly unfounded.
+    manifestly_unfounded = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["status", "received_at"]), models.Index(fields=["category"])]

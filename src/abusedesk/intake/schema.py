@@ -61,6 +61,17 @@ class ShareIn(_Strict):
     law_enforcement: ShareChoice = "none"
 
 
+class OrderIn(_Strict):
+    """An authority order's elements (DSA Art. 9(2)); checked, and flagged when incomplete."""
+
+    legal_basis: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    issuing_authority: Annotated[str, StringConstraints(max_length=500)] | None = None
+    country: Annotated[str, StringConstraints(max_length=2)] | None = None
+    statement_of_reasons: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    redress: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
 class ReportIn(_Strict):
     urls: list[str]
     category: CategoryChoice
@@ -69,6 +80,7 @@ class ReportIn(_Strict):
     share_identity: ShareIn = ShareIn()
     good_faith: StrictBool
     language: str | None = None
+    order: OrderIn | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,7 @@ class ReportDraft:
     good_faith: bool
     language: str
     problems: list[Problem] = field(default_factory=list)
+    order: dict[str, str] | None = None
 
 
 def parse_json_body(body: bytes) -> object:
@@ -136,7 +149,8 @@ def parse_report(body: bytes) -> ReportDraft:
         reporter_kind=parsed.reporter.kind, reporter_phone=parsed.reporter.phone or "",
         share_host=parsed.share_identity.host, share_site_owner=parsed.share_identity.site_owner,
         share_law_enforcement=parsed.share_identity.law_enforcement, good_faith=parsed.good_faith,
-        language=parsed.language or "")
+        language=parsed.language or "",
+        order=parsed.order.model_dump(exclude_none=True) if parsed.order is not None else None)
 
 
 def _problem_from(err: dict) -> Problem:  # type: ignore[type-arg]
@@ -160,7 +174,7 @@ def _problem_from(err: dict) -> Problem:  # type: ignore[type-arg]
 def draft_from_fields(*, urls: list[str], category: str, explanation: str, reporter_name: str,
                       reporter_email: str, reporter_kind: str, reporter_phone: str, share_host: str,
                       share_site_owner: str, share_law_enforcement: str, good_faith: bool,
-                      language: str) -> ReportDraft:
+                      language: str, order: dict[str, str] | None = None) -> ReportDraft:
     """Checks shared by every channel; raises IntakeError with all problems at once."""
     problems: list[Problem] = []
     normalised = _check_urls(urls, problems)
@@ -188,7 +202,7 @@ def draft_from_fields(*, urls: list[str], category: str, explanation: str, repor
                        reporter_kind=reporter_kind, reporter_phone=reporter_phone.strip(),
                        share_host=share_host, share_site_owner=share_site_owner,
                        share_law_enforcement=share_law_enforcement, good_faith=good_faith,
-                       language=language.lower())
+                       language=language.lower(), order=order)
 
 
 def _check_urls(urls: list[str], problems: list[Problem]) -> list[NormalisedUrl]:

@@ -27,6 +27,10 @@ class IdempotencyMismatch(ValueError):
     """The Idempotency-Key was used before with a different body."""
 
 
+class ReporterSuspended(PermissionError):
+    """Intake from this reporter is suspended (DSA Art. 23); the message gives the end date."""
+
+
 @dataclass(frozen=True)
 class Accepted:
     report: Report
@@ -45,6 +49,13 @@ def lane_for(token: ApiToken | None) -> str:
 
 def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, client_ip: str,
            token: ApiToken | None = None, idempotency_key: str | None = None) -> Accepted:
+    from abusedesk.misuse.policy import active_suspension
+
+    suspension = active_suspension(email_index=blind_index("reporter-email", draft.reporter_email), token=token)
+    if suspension is not None:
+        raise ReporterSuspended(f"intake from you is suspended until {suspension.until:%Y-%m-%d} because several "
+                                "of your notices were manifestly unfounded (DSA Art. 23); reply to our warning "
+                                "e-mail to contest")
     scope = f"token:{token.pk}" if token else f"client:{blind_index('client', client_ip)[:32]}"
     body_hash = sha256_hex(raw)
     if idempotency_key:
@@ -85,13 +96,17 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
             submission=submission, reporter=reporter, channel=channel, lane=lane, category=draft.category,
             urls=[u.as_dict() for u in draft.urls], explanation=draft.explanation, language=draft.language,
             good_faith=draft.good_faith, share_host=draft.share_host, share_site_owner=draft.share_site_owner,
-            share_law_enforcement=draft.share_law_enforcement, status=ReportStatus.RECEIVED)
+            share_law_enforcement=draft.share_law_enforcement, status=ReportStatus.RECEIVED,
+            order=draft.order, order_problems=order_problems(draft, lane))
         if idempotency_key:
             IdempotencyKey.objects.create(scope=scope, key=idempotency_key, body_sha256=body_hash, report=report)
         audit.append(actor=f"{channel}:{'token:' + str(token.pk) if token else 'anonymous'}",
                      verb="report.received", object_type="report", object_id=str(report.pk),
                      payload={"channel": channel, "category": draft.category, "lane": lane,
                               "submission_sha256": body_hash, "hosts": sorted({u.host for u in draft.urls})})
+        if report.order_problems:
+            audit.append(actor="system", verb="order.incomplete", object_type="report", object_id=str(report.pk),
+                         payload={"problems": report.order_problems})
         from abusedesk.intake.tasks import process_report
 
         enqueue(process_report, str(report.pk), priority=LANE_PRIORITY.get(lane, 30))
@@ -107,3 +122,26 @@ def _reporter_for(draft: ReportDraft, token: ApiToken | None) -> Reporter:
         return reporter
     return Reporter.objects.create(kind=kind, name=draft.reporter_name or None, email=draft.reporter_email,
                                    phone=draft.reporter_phone or None, email_index=index, token=token)
+
+
+ORDER_ELEMENTS = {
+    "legal_basis": "the legal basis (the law the order relies on)",
+    "issuing_authority": "the issuing authority",
+    "country": "the issuing Member State or country",
+    "statement_of_reasons": "a statement of reasons explaining why the content is illegal",
+    "redress": "information about redress available to the provider and the content's owner",
+}
+
+
+def order_problems(draft: ReportDraft, lane: str) -> list[str]:
+    """What an authority order lacks (DSA Art. 9(2)); empty for ordinary notices."""
+    if lane != Lane.AUTHORITY and draft.reporter_kind != "authority":
+        return []
+    order = draft.order or {}
+    problems = [f"missing {label}" for key, label in ORDER_ELEMENTS.items() if not str(order.get(key, "")).strip()]
+    if order.get("country") and not (len(order["country"]) == 2 and order["country"].isalpha()):
+        problems.append("country must be an ISO 3166 two-letter code")
+    vague = [u.url for u in draft.urls if u.url.rstrip("/").count("/") < 3]
+    if vague:
+        problems.append("not an exact URL (a whole site): " + ", ".join(vague))
+    return problems

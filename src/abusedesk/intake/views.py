@@ -13,7 +13,7 @@ from abusedesk.intake.forms import ReportForm
 from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
 from abusedesk.intake.schema import IntakeError, draft_from_fields
-from abusedesk.intake.service import accept
+from abusedesk.intake.service import ReporterSuspended, accept
 
 FORM_FIELD_FOR = {"reporter.email": "reporter_email", "reporter.name": "reporter_name"}
 
@@ -51,8 +51,12 @@ def _submit(request: HttpRequest, form: ReportForm, raw: bytes) -> HttpResponse 
             message = _("%(field)s %(problem)s") % {"field": problem.field, "problem": problem.problem}
             form.add_error(field if field in form.fields else None, message)
         return None
-    accepted = accept(draft, channel=Channel.WEB, raw=raw, content_type=request.content_type or "",
-                      client_ip=client_ip(request))
+    try:
+        accepted = accept(draft, channel=Channel.WEB, raw=raw, content_type=request.content_type or "",
+                          client_ip=client_ip(request))
+    except ReporterSuspended as exc:
+        form.add_error(None, str(exc))
+        return None
     return redirect(reverse("intake:thanks", kwargs={"report_id": accepted.report.pk}))
 
 

@@ -201,6 +201,35 @@ TRANSLATIONS.update({
         "يشارك في القرار."),
 })
 
+# Misuse (DSA Art. 23).
+TRANSLATIONS.update({
+    "Warning about manifestly unfounded notices": ("Advertencia sobre notificaciones manifiestamente infundadas",
+                                                   "تحذير بشأن بلاغات لا أساس لها بشكل واضح"),
+    "In the last %(window_days)s days, %(count)s of your notices were manifestly unfounded.": (
+        "En los últimos %(window_days)s días, %(count)s de sus notificaciones eran manifiestamente infundadas.",
+        "خلال آخر %(window_days)s يومًا، كان %(count)s من بلاغاتك بلا أساس بشكل واضح."),
+    "If this continues, we will suspend the processing of your notices for a period (Article 23 of the EU Digital "
+    "Services Act).": (
+        "Si esto continúa, suspenderemos durante un tiempo la tramitación de sus notificaciones (artículo 23 de la "
+        "Ley de Servicios Digitales de la UE).",
+        "إذا استمر ذلك، فسنعلّق معالجة بلاغاتك لفترة (المادة 23 من قانون الخدمات الرقمية للاتحاد الأوروبي)."),
+    "If you think this assessment is wrong, reply to this message.": (
+        "Si cree que esta valoración es errónea, responda a este mensaje.",
+        "إذا رأيت أن هذا التقييم خاطئ، فرُدّ على هذه الرسالة."),
+    "Processing of your notices is suspended": ("Se ha suspendido la tramitación de sus notificaciones",
+                                                "عُلّقت معالجة بلاغاتك"),
+    "In the last %(window_days)s days, %(count)s of your notices were manifestly unfounded. We have suspended the "
+    "processing of notices from you until %(until)s (Article 23 of the EU Digital Services Act).": (
+        "En los últimos %(window_days)s días, %(count)s de sus notificaciones eran manifiestamente infundadas. "
+        "Hemos suspendido la tramitación de sus notificaciones hasta el %(until)s (artículo 23 de la Ley de "
+        "Servicios Digitales de la UE).",
+        "خلال آخر %(window_days)s يومًا، كان %(count)s من بلاغاتك بلا أساس بشكل واضح. علّقنا معالجة بلاغاتك حتى "
+        "%(until)s (المادة 23 من قانون الخدمات الرقمية للاتحاد الأوروبي)."),
+    "If you think this decision is wrong, reply to this message: a person will review it.": (
+        "Si cree que esta decisión es errónea, responda a este mensaje: una persona la revisará.",
+        "إذا رأيت أن هذا القرار خاطئ، فرُدّ على هذه الرسالة وسيراجعه شخص."),
+})
+
 
 def apply(locale_dir: str) -> list[str]:
     """Fill the .po files and return msgids that still lack a translation."""

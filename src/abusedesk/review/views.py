@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth import views as auth_views
 from django.db.models import Count
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -148,3 +148,36 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     result = audit.verify()
     events: Any = AuditEvent.objects.order_by("-seq")[:300]
     return render(request, "review/audit.html", {"events": events, "verify": result})
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
+def mark_unfounded(request: HttpRequest, report_id: str) -> HttpResponse:
+    from abusedesk.intake.models import Report
+
+    case_ids = Report.objects.filter(pk=report_id).values_list("case_id", flat=True)[:1]
+    if not case_ids or case_ids[0] is None:
+        raise Http404
+    access_case(request.user, case_ids[0])  # type: ignore[arg-type]
+    try:
+        actions.do_mark_unfounded(Report.objects.get(pk=report_id), acting_user=_user(request),
+                                  reason=request.POST.get("reason", ""))
+        messages.success(request, "Marked manifestly unfounded; the misuse rule was applied to the reporter.")
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("review:case", case_id=case_ids[0])
+
+
+@staff_view(need=lambda u: u.role in {"admin", "auditor", "senior_analyst"})
+def misuse(request: HttpRequest) -> HttpResponse:
+    """Per-notifier statistics (pseudonymous: reporter ids, never identities) and current steps."""
+    from django.db.models import Count, Q
+
+    from abusedesk.intake.models import Reporter
+    from abusedesk.misuse.models import MisuseStep
+
+    reporters = (Reporter.objects.annotate(notices=Count("reports"),
+                                           unfounded=Count("reports", filter=Q(reports__manifestly_unfounded=True)))
+                 .filter(unfounded__gt=0).order_by("-unfounded")[:200])
+    steps = MisuseStep.objects.order_by("-created_at")[:100]
+    return render(request, "review/misuse.html", {"reporters": reporters, "steps": steps})

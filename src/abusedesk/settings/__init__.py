@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "abusedesk.evidence",
     "abusedesk.cases",
     "abusedesk.appeals",
+    "abusedesk.misuse",
     "abusedesk.jobs",
     "abusedesk.review",
     "abusedesk.api",
@@ -199,6 +200,12 @@ APPROVAL_REAUTH_MINUTES = env_int("ABUSEDESK_APPROVAL_REAUTH_MINUTES", 15)
 APPROVAL_TTL_HOURS = env_int("ABUSEDESK_APPROVAL_TTL_HOURS", 24)
 # Appeals (DSA Art. 20) are accepted this many days after a decision takes effect.
 APPEAL_WINDOW_DAYS = env_int("ABUSEDESK_APPEAL_WINDOW_DAYS", 183)
+
+# Misuse (DSA Art. 23): manifestly unfounded notices within the window before a warning, then a suspension.
+MISUSE_WINDOW_DAYS = env_int("ABUSEDESK_MISUSE_WINDOW_DAYS", 365)
+MISUSE_WARN_AFTER = env_int("ABUSEDESK_MISUSE_WARN_AFTER", 3)
+MISUSE_SUSPEND_AFTER = env_int("ABUSEDESK_MISUSE_SUSPEND_AFTER", 5)
+MISUSE_SUSPENSION_DAYS = env_int("ABUSEDESK_MISUSE_SUSPENSION_DAYS", 30)
 
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
 PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection"]

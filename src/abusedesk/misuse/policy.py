@@ -1,0 +1,84 @@
+"""The misuse rule (DSA Art. 23), written where it runs:
+
+A reporter — the same e-mail (blind index) or the same API token — whose notices were marked manifestly
+unfounded MISUSE_WARN_AFTER times within MISUSE_WINDOW_DAYS is warned once; at MISUSE_SUSPEND_AFTER they are
+suspended from intake for MISUSE_SUSPENSION_DAYS. Each step is audited and the reporter is told, with the
+reason and how to contest. Intake refuses a suspended reporter with the date the suspension ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from abusedesk.cases import audit
+from abusedesk.intake.models import Report
+from abusedesk.misuse.models import MisuseStep
+
+logger = logging.getLogger("abusedesk.misuse")
+
+
+@dataclass(frozen=True)
+class Stats:
+    notices: int
+    unfounded: int
+
+    @property
+    def unfounded_share(self) -> float:
+        return self.unfounded / self.notices if self.notices else 0.0
+
+
+def stats_for(email_index: str) -> Stats:
+    since = timezone.now() - timedelta(days=settings.MISUSE_WINDOW_DAYS)
+    row = Report.objects.filter(reporter__email_index=email_index, received_at__gte=since).aggregate(
+        notices=Count("id"), unfounded=Count("id", filter=Q(manifestly_unfounded=True)))
+    return Stats(notices=row["notices"] or 0, unfounded=row["unfounded"] or 0)
+
+
+def active_suspension(*, email_index: str | None, token: Any = None) -> MisuseStep | None:
+    now = timezone.now()
+    query = Q(email_index=email_index) if email_index else Q(pk__in=[])
+    if token is not None:
+        query |= Q(token=token)
+    return (MisuseStep.objects.filter(query, kind=MisuseStep.SUSPENSION, until__gt=now, lifted_at__isnull=True)
+            .order_by("-until").first())
+
+
+def evaluate(report: Report, *, acting_user: Any) -> MisuseStep | None:
+    """After a report is marked unfounded: warn or suspend its reporter when the thresholds are reached.
+    Must run inside the transaction that marked the report."""
+    email_index = report.reporter.email_index or ""
+    count = stats_for(email_index).unfounded
+    already = set(MisuseStep.objects.filter(email_index=email_index, created_at__gte=timezone.now() - timedelta(
+        days=settings.MISUSE_WINDOW_DAYS), lifted_at__isnull=True).values_list("kind", flat=True))
+    if count >= settings.MISUSE_SUSPEND_AFTER and MisuseStep.SUSPENSION not in already:
+        step = _step(MisuseStep.SUSPENSION, report, count, acting_user,
+                     until=timezone.now() + timedelta(days=settings.MISUSE_SUSPENSION_DAYS))
+    elif count >= settings.MISUSE_WARN_AFTER and not already:
+        step = _step(MisuseStep.WARNING, report, count, acting_user, until=None)
+    else:
+        logger.info("misuse rule: %d unfounded notices in the window; no step", count)
+        return None
+    logger.info("misuse rule: %s after %d unfounded notices", step.kind, count)
+    return step
+
+
+def _step(kind: str, report: Report, count: int, acting_user: Any, *, until: Any) -> MisuseStep:
+    from abusedesk.enforcement.notices import create_reporter_notice
+
+    step = MisuseStep.objects.create(kind=kind, email_index=report.reporter.email_index or "",
+                                     token=report.reporter.token, unfounded_count=count, until=until,
+                                     created_by=acting_user)
+    audit.append(actor=f"user:{acting_user.username}", verb=f"misuse.{'suspended' if until else 'warned'}",
+                 object_type="reporter", object_id=str(report.reporter_id),
+                 payload={"unfounded": count, "until": until.isoformat() if until else None})
+    create_reporter_notice(report, kind=f"misuse_{kind}", extra={
+        "count": count, "window_days": settings.MISUSE_WINDOW_DAYS,
+        "until": until.strftime("%Y-%m-%d") if until else ""})
+    return step
