@@ -153,3 +153,30 @@ def test_emergency_path_only_for_s0_is_audited_and_reviewed(case: Case, staff: A
     reviewed = actions.do_review_emergency(decision, acting_user=staff["ben"], confirm=False,
                                            reasoning="Not imminent after all.")
     assert reviewed.status == "reversed"
+
+
+def test_a_pending_action_waits_and_an_appeal_holds_it(case: Case, staff: Any, run_jobs: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from abusedesk.cases.models import Action
+
+    policy = PolicyClause.objects.get(code="threats-to-life")
+    decision = actions.do_decide(case, actions.DecisionInput(outcome="terminate_service", policy_id=policy.pk,
+                                                             reasoning="Threat.", notice_hours=48),
+                                 acting_user=staff["ana"])
+    actions.do_approve(decision, acting_user=staff["cho"], authenticated_at=timezone.now())
+    run_jobs()
+    action = Action.objects.get()
+    assert action.status == "planned" and action.scheduled_for > timezone.now() + timedelta(hours=47)
+    assert Service.objects.get(property__value="forum.test").terminated_at is None
+    [statement] = [m for m in mail.outbox if "owner@forum.test" in m.to]
+    assert "Se ejecutará el" in statement.body, statement.body[:600]
+    service.submit(_link(statement, "es"), "We removed the thread already; please do not terminate.")
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_jobs()
+    assert Action.objects.get().status == "held"
+    assert Service.objects.get(property__value="forum.test").terminated_at is None
+    service.review(Appeal.objects.get(), upheld=False, reasoning="Mirror still online.", acting_user=staff["ben"])
+    run_jobs()
+    assert Action.objects.get().status == "done"
+    assert Service.objects.get(property__value="forum.test").terminated_at is not None

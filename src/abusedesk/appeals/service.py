@@ -80,6 +80,8 @@ def review(appeal: Appeal, *, upheld: bool, reasoning: str, acting_user: Any) ->
                      object_id=str(appeal.pk), payload={"outcome": status, "decision": str(appeal.decision_id)})
         if upheld:
             actions.do_reverse_decision(appeal.decision, acting_user=acting_user, reason=f"appeal {appeal.pk} upheld")
+        else:
+            _resume_held_actions(appeal.decision)
         appeal.refresh_from_db()
         _notify_appellant(appeal)
     return appeal
@@ -110,3 +112,14 @@ def _notify_appellant(appeal: Appeal) -> None:
     audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
                  payload={"kind": "appeal_outcome", "recipient_role": invite.role, "language": language})
     enqueue(deliver_notice, str(notice.pk), priority=40)
+
+
+def _resume_held_actions(decision: Decision) -> None:
+    """The appeal was rejected: carry out the actions that were held while it was reviewed."""
+    from abusedesk.cases.models import Action, ActionStatus
+    from abusedesk.enforcement.tasks import perform_action
+    from abusedesk.jobs import enqueue
+
+    for action in Action.objects.filter(decision=decision, status=ActionStatus.HELD):
+        Action.objects.filter(pk=action.pk).update(status=ActionStatus.PLANNED)
+        enqueue(perform_action, str(action.pk), priority=60)

@@ -161,6 +161,9 @@ class DecisionInput:
     territorial_scope: tuple[str, ...] = ()
     duration_days: int | None = None
     automated_detection: bool = False
+    # Pending action: hours between the decision taking effect and the action being carried out, so the
+    # customer, told in the statement of reasons, can contest first. 0 = at once.
+    notice_hours: int = 0
 
 
 def action_payload(case: Case, data: DecisionInput, policy: PolicyClause) -> dict[str, Any]:
@@ -207,7 +210,7 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User, emergency: 
             facts=data.facts.strip(), automated_detection=data.automated_detection,
             territorial_scope=list(data.territorial_scope), duration_days=data.duration_days,
             status=DecisionStatus.AWAITING_APPROVAL if four_eyes else DecisionStatus.EFFECTIVE,
-            payload_hash=sha256_hex(canonical_json(payload)),
+            payload_hash=sha256_hex(canonical_json(payload)), notice_hours=max(0, int(data.notice_hours)),
             requires_senior=bool(case.customer and case.customer.protected), decided_by=acting_user,
             emergency=emergency)
         audit.append(actor=_actor(acting_user), verb="decision.made", object_type="decision",
@@ -278,7 +281,7 @@ def _check_approver(decision: Decision, user: User) -> None:
 def _input_of(decision: Decision) -> DecisionInput:
     return DecisionInput(outcome=decision.outcome, policy_id=decision.policy_id, reasoning=decision.reasoning,
                          territorial_scope=tuple(decision.territorial_scope),
-                         duration_days=decision.duration_days)
+                         duration_days=decision.duration_days, notice_hours=decision.notice_hours)
 
 
 def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: User) -> None:
@@ -291,15 +294,18 @@ def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: Us
     Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.DECIDED, updated_at=timezone.now())
     from abusedesk.enforcement.planning import plan_actions
 
+    delay_s = 0 if decision.emergency else decision.notice_hours * 3600
+    scheduled_for = timezone.now() + timedelta(seconds=delay_s) if delay_s else None
     for planned in plan_actions(decision, payload):
         action = Action.objects.create(decision=decision, kind=planned.kind, payload=planned.payload,
-                                       idempotency_key=f"{key}:{planned.kind}")
+                                       idempotency_key=f"{key}:{planned.kind}", scheduled_for=scheduled_for)
         audit.append(actor=_actor(acting_user), verb="action.planned", object_type="action",
                      object_id=str(action.pk), payload={"kind": planned.kind, "decision": str(decision.pk)})
         from abusedesk.enforcement.tasks import perform_action
         from abusedesk.jobs import enqueue, priority_for_severity
 
-        enqueue(perform_action, str(action.pk), priority=priority_for_severity(decision.case.severity))
+        enqueue(perform_action, str(action.pk), priority=priority_for_severity(decision.case.severity),
+                delay_s=delay_s or None)
     audit.append(actor=_actor(acting_user), verb="decision.effective", object_type="decision",
                  object_id=str(decision.pk), payload={"execution_key": key})
     from abusedesk.enforcement.notices import notify_decision

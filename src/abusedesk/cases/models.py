@@ -155,6 +155,8 @@ class Decision(models.Model):
                                           default=Automation.NOT_AUTOMATED)
     territorial_scope = models.JSONField(default=list)
     duration_days = models.PositiveIntegerField(null=True, blank=True)
+    # Hours between taking effect and carrying out the actions (the customer can contest meanwhile).
+    notice_hours = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=DecisionStatus.choices)
     # SHA-256 of the canonical action payload; approvals are bound to it.
     payload_hash = models.CharField(max_length=64)
@@ -185,6 +187,7 @@ class ActionStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    HELD = "held", "Held while an appeal is reviewed"
     REVERSED = "reversed", "Reversed"
 
 

@@ -10,6 +10,7 @@ dispute settlement (Art. 21) and the courts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,7 @@ class StatementOfReasons:
     legal_reference: str
     appeal_url: str
     appeal_deadline: str
+    carried_out_at: str = ""
 
 
 def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> StatementOfReasons:
@@ -63,4 +65,12 @@ def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> State
         notice_based=decision.case.reports.exists(), facts=decision.facts, reasoning=decision.reasoning,
         automated_detection=decision.automated_detection, automated_decision=decision.automated_decision,
         ground=decision.ground, policy_title=decision.policy.title, policy_text=decision.policy.text,
-        legal_reference=decision.policy.legal_reference, appeal_url=appeal_url, appeal_deadline=appeal_deadline)
+        legal_reference=decision.policy.legal_reference, appeal_url=appeal_url, appeal_deadline=appeal_deadline,
+        carried_out_at=_carried_out_at(decision))
+
+
+def _carried_out_at(decision: Decision) -> str:
+    if not decision.notice_hours or decision.emergency:
+        return ""
+    start = decision.effective_at or decision.decided_at
+    return (start + timedelta(hours=decision.notice_hours)).strftime("%Y-%m-%d %H:%M UTC")

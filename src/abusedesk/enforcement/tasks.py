@@ -17,9 +17,18 @@ logger = logging.getLogger("abusedesk.enforcement")
 
 @job(max_attempts=8, backoff_base=5)
 def perform_action(action_id: str) -> str:
-    action = Action.objects.get(pk=action_id)
-    if action.status == ActionStatus.DONE:
-        return "already done"
+    action = Action.objects.select_related("decision").get(pk=action_id)
+    if action.status in {ActionStatus.DONE, ActionStatus.REVERSED}:
+        return f"already {action.status}"
+    if action.decision.status != "effective":
+        return "decision no longer in effect"
+    if action.scheduled_for and action.decision.appeals.filter(status="pending").exists():
+        # A pending action is contested: hold it until the appeal is reviewed (appeals.service resumes it).
+        with transaction.atomic():
+            Action.objects.filter(pk=action.pk).update(status=ActionStatus.HELD)
+            audit.append(actor="system", verb="action.held", object_type="action", object_id=str(action.pk),
+                         payload={"reason": "appeal pending"})
+        return "held"
     outcome = registry.get(action.kind).perform(action.payload, idempotency_key=action.idempotency_key)
     with transaction.atomic():
         Action.objects.filter(pk=action.pk).update(

@@ -230,6 +230,12 @@ TRANSLATIONS.update({
         "إذا رأيت أن هذا القرار خاطئ، فرُدّ على هذه الرسالة وسيراجعه شخص."),
 })
 
+TRANSLATIONS.update({
+    "It will be carried out on %(when)s; an appeal submitted before then holds it until the appeal is reviewed.": (
+        "Se ejecutará el %(when)s; un recurso presentado antes lo suspende hasta que se revise.",
+        "سيُنفَّذ في %(when)s؛ والاعتراض المقدَّم قبل ذلك يوقف التنفيذ إلى أن تتم مراجعته."),
+})
+
 
 def apply(locale_dir: str) -> list[str]:
     """Fill the .po files and return msgids that still lack a translation."""

@@ -18,6 +18,9 @@ class DecisionForm(forms.Form):
                                 help_text="Why, in your own words; the customer and reporter see this.")
     facts = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False,
                             help_text="Facts and circumstances relied on (statement of reasons).")
+    notice_hours = forms.IntegerField(min_value=0, max_value=24 * 30, required=False, initial=0,
+                                      label="Carry out after (hours)",
+                                      help_text="0: at once. Otherwise the customer is told and can contest first.")
 
 
 class CloseForm(forms.Form):

@@ -68,7 +68,8 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
         context.update(form=form, close_form=CloseForm())
         return render(request, "review/case.html", context, status=400)
     data = actions.DecisionInput(outcome=form.cleaned_data["outcome"], policy_id=form.cleaned_data["policy"].pk,
-                                 reasoning=form.cleaned_data["reasoning"], facts=form.cleaned_data["facts"])
+                                 reasoning=form.cleaned_data["reasoning"], facts=form.cleaned_data["facts"],
+                                 notice_hours=form.cleaned_data.get("notice_hours") or 0)
     try:
         decision = actions.do_decide(case, data, acting_user=_user(request))
     except actions.ActionRefused as exc:
