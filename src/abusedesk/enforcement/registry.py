@@ -25,8 +25,12 @@ def _load() -> None:
     if _ACTIONS:
         return
     from abusedesk.enforcement.console import ConsoleAction
+    from abusedesk.enforcement.edge_blocklist import EdgeBlocklistAction
+    from abusedesk.enforcement.webhook_action import WebhookAction
 
     register(ConsoleAction())
+    register(WebhookAction())
+    register(EdgeBlocklistAction())
     for ep in entry_points(group="abusedesk.enforcement"):
         register(ep.load()())
 

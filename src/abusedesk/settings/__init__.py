@@ -207,6 +207,16 @@ MISUSE_WARN_AFTER = env_int("ABUSEDESK_MISUSE_WARN_AFTER", 3)
 MISUSE_SUSPEND_AFTER = env_int("ABUSEDESK_MISUSE_SUSPEND_AFTER", 5)
 MISUSE_SUSPENSION_DAYS = env_int("ABUSEDESK_MISUSE_SUSPENSION_DAYS", 30)
 
+# Enforcement backends (enforcement/): which run, the provider's control-plane webhook, the edge blocklist.
+ENFORCEMENT_ACTIONS = env_list("ABUSEDESK_ENFORCEMENT_ACTIONS", ["console"])
+ENFORCEMENT_WEBHOOK_URL = env_str("ABUSEDESK_ENFORCEMENT_WEBHOOK_URL", "")
+ENFORCEMENT_WEBHOOK_OUTCOMES = env_list("ABUSEDESK_ENFORCEMENT_WEBHOOK_OUTCOMES",
+                                        ["suspend_service", "terminate_service", "restrict", "warn_customer"])
+EDGE_BLOCKLIST_PATH = env_str("ABUSEDESK_EDGE_BLOCKLIST_PATH", "")
+EDGE_TEST_COMMAND = json.loads(env_str("ABUSEDESK_EDGE_TEST_COMMAND", "[]"))
+EDGE_RELOAD_COMMAND = json.loads(env_str("ABUSEDESK_EDGE_RELOAD_COMMAND", "[]"))
+EDGE_COMMAND_TIMEOUT_SECONDS = env_int("ABUSEDESK_EDGE_COMMAND_TIMEOUT_SECONDS", 15)
+
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
 PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection"]
 
