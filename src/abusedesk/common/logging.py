@@ -15,7 +15,8 @@ import re
 MAX_MESSAGE_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+# Phone-like: 8+ characters of digits and separators, not part of a longer token (ids, UUIDs, hashes).
+_PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{6,}\d(?![\w-])")
 
 
 def escape_controls(text: str) -> str:
