@@ -105,10 +105,12 @@ def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User
         audit.append(actor=_actor(acting_user), verb="case.severity_changed", object_type="case",
                      object_id=str(case.pk), payload={"from": old, "to": severity, "reason": reason})
         case.refresh_from_db()
+        if severity == "S0" and old != "S0":
+            _on_s0(case, reason, {"by": _actor(acting_user)})
     return case
 
 
-def _raise_severity(case: Case, severity: str, reason: str) -> bool:
+def _raise_severity(case: Case, severity: str, reason: str, trigger: dict[str, Any] | None = None) -> bool:
     if more_severe(severity, case.severity) == case.severity:
         return False
     old = case.severity
@@ -116,14 +118,26 @@ def _raise_severity(case: Case, severity: str, reason: str) -> bool:
                                            severity_reason=reason, updated_at=timezone.now())
     case.severity, case.severity_rank, case.severity_reason = severity, SEVERITY_RANK[severity], reason
     audit.append(actor="system", verb="case.severity_raised", object_type="case", object_id=str(case.pk),
-                 payload={"from": old, "to": severity, "reason": reason})
+                 payload={"from": old, "to": severity, "reason": reason, "trigger": trigger or {}})
+    if severity == "S0":
+        _on_s0(case, reason, trigger)
     return True
 
 
-def do_raise_severity(case: Case, severity: str, reason: str) -> bool:
+def _on_s0(case: Case, reason: str, trigger: dict[str, Any] | None) -> None:
+    """S0 pages on-call at once (same transaction) and prepares the referral packet as a job."""
+    from abusedesk.jobs import Priority, enqueue
+    from abusedesk.referrals.tasks import prepare_referral
+    from abusedesk.triage.paging import raise_page
+
+    raise_page(case, reason, trigger)
+    enqueue(prepare_referral, case.pk, reason, priority=int(Priority.S0) - 1)
+
+
+def do_raise_severity(case: Case, severity: str, reason: str, trigger: dict[str, Any] | None = None) -> bool:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        return _raise_severity(locked, severity, reason)
+        return _raise_severity(locked, severity, reason, trigger)
 
 
 def _raise_lane(case: Case, lane: str) -> None:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reauth/", views.reauthenticate, name="reauth"),
     path("reports/<uuid:report_id>/unfounded/", views.mark_unfounded, name="unfounded"),
     path("misuse/", views.misuse, name="misuse"),
+    path("pages/<uuid:page_id>/ack/", views.acknowledge_page, name="ack"),
     path("appeals/", appeal_views.appeal_queue, name="appeals"),
     path("appeals/<uuid:appeal_id>/", appeal_views.appeal_detail, name="appeal"),
     path("appeals/<uuid:appeal_id>/review/", appeal_views.appeal_review, name="appeal-review"),

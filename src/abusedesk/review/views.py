@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth import views as auth_views
@@ -39,8 +40,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     cases = cases.filter(status=status) if status in CaseStatus.values else cases.exclude(status=CaseStatus.CLOSED)
     if severity in Severity.values:
         cases = cases.filter(severity=severity)
+    rows = list(cases[:200])
+    now = timezone.now()
+    for case in rows:
+        due = case.opened_at + timedelta(minutes=settings.SLA_MINUTES.get(case.severity, 4320))
+        case.sla_due = due
+        case.sla_overdue = due < now and case.status == CaseStatus.OPEN
     return render(request, "review/queue.html", {
-        "cases": cases[:200], "severity": severity, "status": status, "severities": Severity.choices,
+        "cases": rows, "severity": severity, "status": status, "severities": Severity.choices,
         "statuses": CaseStatus.choices})
 
 
@@ -182,3 +189,18 @@ def misuse(request: HttpRequest) -> HttpResponse:
                  .filter(unfounded__gt=0).order_by("-unfounded")[:200])
     steps = MisuseStep.objects.order_by("-created_at")[:100]
     return render(request, "review/misuse.html", {"reporters": reporters, "steps": steps})
+
+
+@require_POST
+@staff_view()
+def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:
+    from abusedesk.triage.models import Page
+    from abusedesk.triage.paging import acknowledge
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        raise Http404
+    access_case(request.user, page.case_id)  # type: ignore[arg-type]
+    acknowledge(page, acting_user=_user(request))
+    messages.success(request, "Page acknowledged.")
+    return redirect("review:case", case_id=page.case_id)

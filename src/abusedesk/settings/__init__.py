@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "abusedesk.cases",
     "abusedesk.appeals",
     "abusedesk.misuse",
+    "abusedesk.triage",
+    "abusedesk.watch",
+    "abusedesk.referrals",
     "abusedesk.jobs",
     "abusedesk.review",
     "abusedesk.api",
@@ -80,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "abusedesk.review.context.oncall",
             ],
         },
     }
@@ -217,8 +221,19 @@ EDGE_TEST_COMMAND = json.loads(env_str("ABUSEDESK_EDGE_TEST_COMMAND", "[]"))
 EDGE_RELOAD_COMMAND = json.loads(env_str("ABUSEDESK_EDGE_RELOAD_COMMAND", "[]"))
 EDGE_COMMAND_TIMEOUT_SECONDS = env_int("ABUSEDESK_EDGE_COMMAND_TIMEOUT_SECONDS", 15)
 
+# On-call paging at S0 (triage/paging.py): a signed webhook, e-mail to the rota, and the console banner.
+ONCALL_WEBHOOK_URL = env_str("ABUSEDESK_ONCALL_WEBHOOK_URL", "")
+ONCALL_EMAILS = env_list("ABUSEDESK_ONCALL_EMAILS", [])
+# Page the next person on the rota when nobody acknowledges within this many seconds.
+ONCALL_REPAGE_SECONDS = env_int("ABUSEDESK_ONCALL_REPAGE_SECONDS", 300)
+# Time to first action per severity, in minutes (shown as an SLA timer in the queue).
+SLA_MINUTES = {"S0": 15, "S1": 240, "S2": 1440, "S3": 4320}
+# Watched threads: default re-fetch interval in seconds.
+WATCH_INTERVAL_SECONDS = env_int("ABUSEDESK_WATCH_INTERVAL_SECONDS", 1800)
+
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
-PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection"]
+PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection",
+                         "abusedesk.watch.service.queue_watch"]
 
 # Mail: SMTP in production, written to the data directory's outbox by default.
 EMAIL_BACKEND = env_str("ABUSEDESK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

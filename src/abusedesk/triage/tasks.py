@@ -33,7 +33,10 @@ def detect_report(report_id: str) -> str:
     result = analyse(report.explanation, report.language or None)
     actions.do_record_findings(report=report, case=report.case, source="report_text", findings=_finding_rows(result))
     if report.case_id:
-        retriage(report.case_id)
+        from abusedesk.triage.targets import link_from_result
+
+        link_from_result(report.case, result)
+        retriage(report.case_id, trigger={"report": str(report.pk)})
     return ",".join(result.labels) or "none"
 
 
@@ -49,17 +52,20 @@ def detect_evidence(evidence_id: str) -> str:
     actions.do_record_findings(report=evidence.report, case=evidence.case, source="evidence",
                                findings=_finding_rows(result), evidence_id=str(evidence.pk))
     if evidence.case_id:
-        retriage(evidence.case_id)
+        from abusedesk.triage.targets import link_from_result
+
+        link_from_result(evidence.case, result)
+        retriage(evidence.case_id, trigger={"url": evidence.url})
     return ",".join(result.labels) or "none"
 
 
-def retriage(case_id: int) -> bool:
+def retriage(case_id: int, trigger: dict[str, Any] | None = None) -> bool:
     findings = [{"category": f.category, "score": f.score, "spans": f.spans}
                 for f in Finding.objects.filter(case_id=case_id)]
     verdict = evaluate(findings)
     if verdict.severity is None:
         return False
-    return actions.do_raise_severity(Case.objects.get(pk=case_id), verdict.severity, verdict.reason)
+    return actions.do_raise_severity(Case.objects.get(pk=case_id), verdict.severity, verdict.reason, trigger)
 
 
 def queue_detection(report: Any, case: Any) -> None:
