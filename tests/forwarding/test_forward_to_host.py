@@ -19,8 +19,7 @@ from abusedesk.cases.models import AuditEvent, Notice
 from abusedesk.enforcement.outbound import redact_reporter
 from abusedesk.testing.factories import report_body
 from abusedesk.testing.forum import Forum, thread_page
-
-from .receivers import SmtpSink, WebhookReceiver
+from abusedesk.testing.peers import SmtpSink, WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 CANARY = {"name": "Zelda Qwxcanary", "email": "qwx-canary-77@reporters.test", "phone": "+44 28 9099 7777"}

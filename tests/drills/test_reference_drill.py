@@ -1,0 +1,99 @@
+"""The reference scenario of DESIGN.md, end to end: the acceptance test of the triage and watch stages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from abusedesk.cases import audit
+from abusedesk.drills.runner import DrillRunner, load
+from abusedesk.drills.spec import DrillError, parse
+
+ROOT = Path(__file__).resolve().parents[2]
+ADVOCATE = ("Alex Advocate", "alex@advocates.test")
+
+
+@pytest.fixture(scope="module")
+def reference_file() -> Path:
+    return ROOT / "scenarios" / "reference.json"
+
+
+@pytest.mark.django_db
+def test_reference_drill(reference_file: Path, tmp_path: Path) -> None:
+    result = DrillRunner(load(reference_file), outbox=tmp_path).run()
+    [alert] = [a for a in result["alerts"] if "severity" in a]
+    assert alert["severity"] == "S0"
+    assert alert["at"] == "49.5h", "S0 must come with the post that puts the address and the threat together"
+    assert alert["trigger"] == {"url": "https://forum.test/threads/123", "post_index": 7}
+    assert set(alert["channels"]) == {"webhook", "email", "console"}
+    assert alert["wall_ms"] is not None and alert["wall_ms"] < 5000
+    [case] = result["cases"]
+    assert case["targets"] == ["Lena Marsh"]
+    assert case["reports"] == 2
+    history = [(h["at"], h["severity"]) for h in case["severity_history"]]
+    assert history[-1] == ("49.5h", "S0") and all(sev != "S0" for _, sev in history[:-1])
+    assert case["decisions"][0]["outcome"] == "terminate_service"
+    assert case["decisions"][0]["approved_by"] == ["ben"]
+    assert result["referrals"] == [{"case": case["id"], "jurisdiction": "GB-NIR",
+                                    "authority": "Police Service of Northern Ireland (PSNI)",
+                                    "dsa_article_18": False}]
+    kinds = [(o["kind"], o["to_role"]) for o in result["outbox"]]
+    assert ("host_forward", "host") in kinds and ("statement_of_reasons", "customer") in kinds
+    assert ("appeal_outcome", "customer") in kinds and ("page", "oncall") in kinds
+    for entry in result["outbox"]:
+        if entry["to_role"] in {"host", "customer", "oncall"}:
+            text = (tmp_path / entry["file"]).read_bytes().decode("utf-8", "replace")
+            for token in ADVOCATE:
+                assert token not in text, f"{token} leaked to the {entry['to_role']} in {entry['file']}"
+    assert audit.verify().ok
+
+
+def test_cli_runs_the_reference_drill_within_two_minutes(reference_file: Path, tmp_path: Path) -> None:
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "abusedesk.cli", "scenario", "run", str(reference_file), "--json",
+                          "--outbox", str(tmp_path / "outbox"), "--keep-data", str(tmp_path / "data")],
+                         capture_output=True, text=True, timeout=300, env=_env())
+    elapsed = time.monotonic() - started
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout)
+    assert result["scenario"] == "reference" and result["referrals"][0]["jurisdiction"] == "GB-NIR"
+    assert len(list((tmp_path / "outbox").iterdir())) == len(result["outbox"])
+    assert elapsed < 120, f"the drill took {elapsed:.0f} s"
+
+
+@pytest.mark.parametrize(("name", "jurisdiction", "article_18"), [("spanish-madrid", "ES", True),
+                                                                  ("arabic-amman", "JO", False)])
+@pytest.mark.django_db
+def test_other_language_drills_page_and_route(name: str, jurisdiction: str, article_18: bool) -> None:
+    result = DrillRunner(load(ROOT / "scenarios" / f"{name}.json")).run()
+    assert [a["severity"] for a in result["alerts"] if "severity" in a] == ["S0"]
+    assert result["referrals"][0]["jurisdiction"] == jurisdiction
+    assert result["referrals"][0]["dsa_article_18"] is article_18
+    assert len(result["cases"][0]["targets"]) >= 1
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"start": "yesterday"}, "start: must be an ISO 8601"),
+    ({"duration": "3 weeks"}, "duration: bad time offset"),
+    ({"reports": [{"at": "1h", "channel": "fax"}]}, "reports.0.channel"),
+    ({"actions": [{"at": "1h", "by": "ana"}]}, "actions.0: needs one of"),
+])
+def test_bad_drill_files_name_the_field(reference_file: Path, change: dict[str, Any], message: str) -> None:
+    data = json.loads(reference_file.read_text())
+    data.update(change)
+    with pytest.raises(DrillError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        parse(data)
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ABUSEDESK_")}
+    env["DJANGO_SETTINGS_MODULE"] = "abusedesk.settings"
+    return env
