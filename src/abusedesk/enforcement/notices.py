@@ -71,7 +71,7 @@ def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object
         audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
                      payload={"kind": kind, "recipient_role": "reporter", "language": language,
                               "report": str(report.pk)})
-        enqueue(deliver_notice, str(notice.pk), priority=40)
+        enqueue(deliver_notice, str(notice.pk), priority=10)
     return notice
 
 
@@ -124,7 +124,7 @@ def create_customer_statement(decision: Decision) -> Notice:
         audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
                      payload={"kind": "statement_of_reasons", "recipient_role": "customer", "language": language,
                               "decision": str(decision.pk)})
-        enqueue(deliver_notice, str(notice.pk), priority=40)
+        enqueue(deliver_notice, str(notice.pk), priority=10)
     return notice
 
 

@@ -18,7 +18,7 @@ from abusedesk.common.crypto import blind_index
 from abusedesk.common.hashing import sha256_hex
 from abusedesk.intake.models import IdempotencyKey, Lane, Report, Reporter, ReportStatus, Submission
 from abusedesk.intake.schema import ReportDraft
-from abusedesk.jobs import Priority, enqueue
+from abusedesk.jobs import Priority, enqueue, priority_for_severity
 
 logger = logging.getLogger("abusedesk.intake")
 
@@ -37,7 +37,16 @@ class Accepted:
     replayed: bool
 
 
-LANE_PRIORITY = {Lane.AUTHORITY: int(Priority.S1) + 10, Lane.TRUSTED: int(Priority.S1), Lane.NORMAL: 30}
+# Processing priority: what the report claims (a threat or doxxing may be a life at risk), raised for trusted
+# flaggers and authorities. S0 itself (a page) outranks all of these.
+LANE_BONUS = {Lane.AUTHORITY: 20, Lane.TRUSTED: 10, Lane.NORMAL: 0}
+
+
+def processing_priority(category: str, lane: str) -> int:
+    from abusedesk.triage.severity import initial_severity
+
+    severity, _reason = initial_severity(category)
+    return min(int(Priority.S0) - 10, priority_for_severity(severity) + LANE_BONUS.get(lane, 0))
 
 
 def lane_for(token: ApiToken | None) -> str:
@@ -109,7 +118,7 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
                          payload={"problems": report.order_problems})
         from abusedesk.intake.tasks import process_report
 
-        enqueue(process_report, str(report.pk), priority=LANE_PRIORITY.get(lane, 30))
+        enqueue(process_report, str(report.pk), priority=processing_priority(draft.category, lane))
     logger.info("accepted report %s via %s (lane %s)", report.pk, channel, lane)
     return report
 

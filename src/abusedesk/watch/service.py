@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abusedesk.cases import actions, audit
-from abusedesk.jobs import enqueue, job
+from abusedesk.jobs import enqueue, job, priority_for_severity
 from abusedesk.watch.models import WatchedPost, WatchedThread
 
 logger = logging.getLogger("abusedesk.watch")
@@ -41,7 +41,7 @@ def queue_watch(report: Any, case: Any) -> None:
         return
     for entry in report.urls:
         thread = start(case, entry["url"])
-        enqueue(refetch, str(thread.pk), priority=50)
+        enqueue(refetch, str(thread.pk), priority=priority_for_severity(case.severity))
 
 
 @job(max_attempts=3, backoff_base=10)
