@@ -84,13 +84,13 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_job_completes_once(tmp_pa
     env = {**os.environ, "ABUSEDESK_JOBS_LEASE_SECONDS": "2", "DJANGO_SETTINGS_MODULE": "abusedesk.testing.settings",
            "ABUSEDESK_DATABASE_URL": _url(connection)}
     first = subprocess.Popen([sys.executable, "-m", "abusedesk.cli", "worker"], env=env)
-    _wait_for(lambda: marker.with_suffix(".started").exists(), 30)
+    _wait_for(lambda: marker.with_suffix(".started").exists(), 120)
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     assert not marker.exists()
     second = subprocess.Popen([sys.executable, "-m", "abusedesk.cli", "worker"], env=env)
     try:
-        _wait_for(lambda: marker.exists(), 60)
+        _wait_for(lambda: marker.exists(), 120)
         _wait_for(lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).exists(), 30)
     finally:
         second.terminate()

@@ -20,7 +20,7 @@ COUNT_DONE = """
 import django
 django.setup()
 from django_tasks_db.models import DBTaskResult
-print(DBTaskResult.objects.filter(status="SUCCESSFUL").count())
+print(DBTaskResult.objects.filter(status="SUCCESSFUL", task_path__endswith="slow_effect").count())
 """
 
 
@@ -42,13 +42,13 @@ def test_sqlite_worker_killed_mid_job_completes_once(tmp_path: Path) -> None:
     marker = tmp_path / "effects.txt"
     subprocess.run([sys.executable, "-c", ENQUEUE, str(marker)], env=env, check=True, timeout=60)
     first = subprocess.Popen([*run, "worker"], env=env)
-    _wait_for(lambda: marker.with_suffix(".started").exists(), 30)
+    _wait_for(lambda: marker.with_suffix(".started").exists(), 120)
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     assert not marker.exists()
     second = subprocess.Popen([*run, "worker"], env=env)
     try:
-        _wait_for(marker.exists, 60)
+        _wait_for(marker.exists, 120)
         _wait_for(lambda: subprocess.run([sys.executable, "-c", COUNT_DONE], env=env, capture_output=True,
                                          text=True, timeout=60).stdout.strip() == "1", 30)
     finally:

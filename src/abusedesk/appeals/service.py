@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from abusedesk.appeals.models import Appeal, AppealInvite, AppealStatus, hash_token
@@ -48,7 +48,7 @@ def submit(token: str, grounds: str) -> Appeal:
     if not MIN_GROUNDS <= len(grounds) <= MAX_GROUNDS:
         raise AppealRefused(f"grounds: explain why in {MIN_GROUNDS} to {MAX_GROUNDS} characters")
     try:
-        with transaction.atomic():
+        with audit.atomic():
             appeal = Appeal.objects.create(decision=decision, invite=invite, role=invite.role, grounds=grounds)
             audit.append(actor=f"appellant:{invite.role}", verb="appeal.submitted", object_type="appeal",
                          object_id=str(appeal.pk), payload={"decision": str(decision.pk), "role": invite.role})
@@ -67,7 +67,7 @@ def review(appeal: Appeal, *, upheld: bool, reasoning: str, acting_user: Any) ->
         raise AppealRefused("your role cannot review appeals")
     if not reasoning.strip():
         raise AppealRefused("reasoning is required: the appellant is told why")
-    with transaction.atomic():
+    with audit.atomic():
         appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
         if appeal.status != AppealStatus.PENDING:
             raise AppealRefused("this appeal has already been reviewed")

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,7 +57,7 @@ def do_file_report(report: Report, match: Match) -> Case:
     """Attach an attributed report to the open case for its property, opening one if needed."""
     severity, reason = initial_severity(report.category)
     group_key = f"property:{match.property.pk}"
-    with transaction.atomic():
+    with audit.atomic():
         case = (Case.objects.select_for_update()
                 .filter(group_key=group_key).exclude(status=CaseStatus.CLOSED).order_by("opened_at").first())
         if case is None:
@@ -82,7 +81,7 @@ def do_file_report(report: Report, match: Match) -> Case:
 
 
 def do_mark_not_our_customer(report: Report) -> None:
-    with transaction.atomic():
+    with audit.atomic():
         Report.objects.filter(pk=report.pk).update(status=ReportStatus.NOT_OUR_CUSTOMER,
                                                    processed_at=timezone.now())
         audit.append(actor="system", verb="report.not_our_customer", object_type="report",
@@ -97,7 +96,7 @@ def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User
     """Set severity explicitly (an analyst may lower it; rules only raise it via _raise_severity)."""
     if severity not in SEVERITY_RANK:
         raise ActionRefused(f"unknown severity {severity!r}")
-    with transaction.atomic():
+    with audit.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         old = case.severity
         Case.objects.filter(pk=case.pk).update(severity=severity, severity_rank=SEVERITY_RANK[severity],
@@ -135,7 +134,7 @@ def _on_s0(case: Case, reason: str, trigger: dict[str, Any] | None) -> None:
 
 
 def do_raise_severity(case: Case, severity: str, reason: str, trigger: dict[str, Any] | None = None) -> bool:
-    with transaction.atomic():
+    with audit.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         return _raise_severity(locked, severity, reason, trigger)
 
@@ -151,7 +150,7 @@ def _raise_lane(case: Case, lane: str) -> None:
 def do_record_findings(*, report: Report | None, case: Case | None, source: str,
                        findings: list[dict[str, Any]], evidence_id: str | None = None) -> list[Finding]:
     """Store detector findings (spans reference the encrypted text; no text is copied here)."""
-    with transaction.atomic():
+    with audit.atomic():
         rows = [Finding.objects.create(report=report, case=case, evidence_id=evidence_id, source=source,
                                        detector=f["detector"], detector_version=f["detector_version"],
                                        category=f["category"], score=f["score"], spans=f.get("spans", []),
@@ -201,7 +200,7 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User, emergency: 
     policy = PolicyClause.objects.filter(pk=data.policy_id, active=True).first()
     if policy is None:
         raise ActionRefused("a decision must cite an active policy clause")
-    with transaction.atomic():
+    with audit.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("customer", "property").get(pk=case.pk)
         if case.status == CaseStatus.CLOSED:
             raise ActionRefused("the case is closed")
@@ -248,7 +247,7 @@ def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datet
     passes its session's login time); it must be recent (settings.APPROVAL_REAUTH_MINUTES)."""
     _require_decider(acting_user)
     _require_recent_authentication(authenticated_at)
-    with transaction.atomic():
+    with audit.atomic():
         decision = Decision.objects.select_for_update().select_related("case", "policy").get(pk=decision.pk)
         _check_approver(decision, acting_user)
         payload = action_payload(decision.case, _input_of(decision), decision.policy)
@@ -329,7 +328,7 @@ def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: Us
 
 def do_close_case(case: Case, *, reason: str, acting_user: User) -> Case:
     _require_decider(acting_user)
-    with transaction.atomic():
+    with audit.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status == CaseStatus.AWAITING_APPROVAL:
             raise ActionRefused("a decision on this case is awaiting approval")
@@ -349,7 +348,7 @@ def _require_decider(user: User) -> None:
 def do_review_emergency(decision: Decision, *, acting_user: User, confirm: bool, reasoning: str) -> Decision:
     """The after-the-fact review of an S0 emergency decision by someone else; not confirming reverses it."""
     _require_decider(acting_user)
-    with transaction.atomic():
+    with audit.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if not decision.emergency or decision.emergency_reviewed_by_id is not None:
             raise ActionRefused("this decision is not an emergency decision awaiting review")
@@ -367,7 +366,7 @@ def do_review_emergency(decision: Decision, *, acting_user: User, confirm: bool,
 def do_reverse_decision(decision: Decision, *, acting_user: User, reason: str) -> Decision:
     """Undo an effective decision (an appeal was upheld): reverse its actions and reopen the case."""
     _require_decider(acting_user)
-    with transaction.atomic():
+    with audit.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         _reverse(decision, acting_user, reason=reason)
     decision.refresh_from_db()
@@ -393,7 +392,7 @@ def do_mark_unfounded(report: Report, *, acting_user: User, reason: str) -> Repo
     _require_decider(acting_user)
     if not reason.strip():
         raise ActionRefused("say why the notice is manifestly unfounded")
-    with transaction.atomic():
+    with audit.atomic():
         report = Report.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=report.pk)
         if report.manifestly_unfounded:
             raise ActionRefused("this notice is already marked manifestly unfounded")

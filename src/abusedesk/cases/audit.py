@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +49,19 @@ def append(*, actor: str, verb: str, object_type: str, object_id: str,
                                       hash=digest)
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
     return event
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """A transaction that takes the audit head lock FIRST.
+
+    Every transaction that both appends audit events and locks or references case rows must take its locks in
+    one order, or two of them deadlock (one holds a case row and waits for the head; the other holds the head
+    and waits for the case). The head comes first: it is the one lock they all share.
+    """
+    with transaction.atomic():
+        _locked_head()
+        yield
 
 
 def _locked_head() -> AuditHead:

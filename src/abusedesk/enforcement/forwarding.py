@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from abusedesk.cases import audit
@@ -72,7 +71,7 @@ def forward_report(report_id: str) -> str:
     if service is None:
         return "we host it, or no origin contact is configured"
     forward = host_forward(report, service)
-    with transaction.atomic():
+    with audit.atomic():
         if service.origin_abuse_email:
             _queue_email(report, forward, service)
         if service.origin_webhook_url:
@@ -135,7 +134,7 @@ def deliver_webhook(notice_id: str) -> str:
         "X-Abusedesk-Signature": signature(body, timestamp, settings.WEBHOOK_SIGNING_SECRET),
         "X-Abusedesk-Delivery": str(notice.pk)}, policy=policy(), resolver=_resolver())
     delivered = result.ok and result.status is not None and 200 <= result.status < 300
-    with transaction.atomic():
+    with audit.atomic():
         Notice.objects.filter(pk=notice.pk).update(
             status="sent" if delivered else "pending", attempts=notice.attempts + 1,
             last_error="" if delivered else (result.reason or f"HTTP {result.status}")[:500])

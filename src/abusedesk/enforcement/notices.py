@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -130,7 +129,7 @@ def create_customer_statement(decision: Decision) -> Notice:
 
 @job(max_attempts=8, backoff_base=10)
 def deliver_notice(notice_id: str) -> str:
-    with transaction.atomic():
+    with audit.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice_id)
         if notice.status in {"sent", "uncertain"}:
             return notice.status
@@ -149,7 +148,7 @@ def deliver_notice(notice_id: str) -> str:
     except Exception as exc:
         Notice.objects.filter(pk=notice.pk).update(status="pending", last_error=exc.__class__.__name__)
         raise
-    with transaction.atomic():
+    with audit.atomic():
         Notice.objects.filter(pk=notice.pk).update(status="sent", sent_at=timezone.now(), message_id=message_id)
         audit.append(actor="system", verb="notice.sent", object_type="notice", object_id=str(notice.pk),
                      payload={"channel": notice.channel, "message_id": message_id})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
 from abusedesk.cases import audit
@@ -24,13 +23,13 @@ def perform_action(action_id: str) -> str:
         return "decision no longer in effect"
     if action.scheduled_for and action.decision.appeals.filter(status="pending").exists():
         # A pending action is contested: hold it until the appeal is reviewed (appeals.service resumes it).
-        with transaction.atomic():
+        with audit.atomic():
             Action.objects.filter(pk=action.pk).update(status=ActionStatus.HELD)
             audit.append(actor="system", verb="action.held", object_type="action", object_id=str(action.pk),
                          payload={"reason": "appeal pending"})
         return "held"
     outcome = registry.get(action.kind).perform(action.payload, idempotency_key=action.idempotency_key)
-    with transaction.atomic():
+    with audit.atomic():
         Action.objects.filter(pk=action.pk).update(
             status=ActionStatus.DONE if outcome.done else ActionStatus.FAILED, performed_at=timezone.now(),
             attempts=action.attempts + 1, result=outcome.detail)
@@ -45,7 +44,7 @@ def reverse_action(action_id: str) -> str:
     if action.status == ActionStatus.REVERSED:
         return "already reversed"
     outcome = registry.get(action.kind).reverse(action.payload, idempotency_key=action.idempotency_key)
-    with transaction.atomic():
+    with audit.atomic():
         Action.objects.filter(pk=action.pk).update(
             status=ActionStatus.REVERSED if outcome.done else action.status,
             result={**action.result, "reverse": outcome.detail})

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from abusedesk import __version__
@@ -81,7 +80,7 @@ def capture(evidence: Evidence) -> Evidence:
     text = extract_text(result.body, result.content_type, result.final_url or evidence.url) if result.ok else ""
     status = CaptureStatus.CAPTURED if result.ok else (
         CaptureStatus.FAILED if result.reason in TRANSIENT else CaptureStatus.BLOCKED)
-    with transaction.atomic():
+    with audit.atomic():
         evidence.status = status
         evidence.reason = (result.reason or "")[:200]
         evidence.final_url = result.final_url or ""

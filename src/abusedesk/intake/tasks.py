@@ -10,11 +10,10 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.module_loading import import_string
 
 from abusedesk.attribution.resolve import attribute
-from abusedesk.cases import actions
+from abusedesk.cases import actions, audit
 from abusedesk.intake.models import Report, ReportStatus
 from abusedesk.jobs import job
 
@@ -38,7 +37,7 @@ def process_report(report_id: str) -> str:
         actions.do_mark_not_our_customer(report)
         logger.info("report %s: not our customer", report.pk)
         return "not_our_customer"
-    with transaction.atomic():
+    with audit.atomic():
         case = None
         for match in attribution.matches:
             case = actions.do_file_report(report, match)

@@ -9,8 +9,6 @@ import json
 import logging
 from typing import Any
 
-from django.db import transaction
-
 from abusedesk.cases import audit
 from abusedesk.cases.models import Case, Finding
 from abusedesk.referrals.models import Referral
@@ -66,7 +64,7 @@ def prepare(case: Case, *, reason: str) -> Referral:
                       "resolved_ip": e.resolved_ip} for e in case.evidence.filter(status="captured")],
         "times_are": "UTC (ISO 8601 with offset)",
     }
-    with transaction.atomic():
+    with audit.atomic():
         referral, created = Referral.objects.get_or_create(case=case, jurisdiction=chosen.jurisdiction, defaults={
             "authority": chosen.authority, "contact": chosen.contact, "basis": chosen.basis,
             "dsa_article_18": chosen.dsa_article_18, "packet": json.dumps(packet, ensure_ascii=False)})

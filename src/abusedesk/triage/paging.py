@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone
 
 from abusedesk.cases import audit
@@ -65,7 +64,7 @@ def deliver_page(page_id: str) -> str:
         _send_email(page, addresses)
         delivered["email"] = timezone.now().isoformat()
     delivered.setdefault("console", page.created_at.isoformat())
-    with transaction.atomic():
+    with audit.atomic():
         Page.objects.filter(pk=page.pk).update(delivered=delivered,
                                                paged_users=page.paged_users + [u.username for u in people])
         audit.append(actor="system", verb="page.delivered", object_type="page", object_id=str(page.pk),
@@ -104,7 +103,7 @@ def repage_if_unacknowledged(page_id: str) -> str:
     page = Page.objects.get(pk=page_id)
     if page.acknowledged_at:
         return "acknowledged"
-    with transaction.atomic():
+    with audit.atomic():
         Page.objects.filter(pk=page.pk).update(attempts=page.attempts + 1, delivered={
             k: v for k, v in page.delivered.items() if k != "email"})
         audit.append(actor="system", verb="page.repaged", object_type="page", object_id=str(page.pk),
@@ -116,7 +115,7 @@ def repage_if_unacknowledged(page_id: str) -> str:
 
 
 def acknowledge(page: Page, *, acting_user: Any) -> Page:
-    with transaction.atomic():
+    with audit.atomic():
         updated = Page.objects.filter(pk=page.pk, acknowledged_at__isnull=True).update(
             acknowledged_by=acting_user, acknowledged_at=timezone.now())
         if updated:

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from abusedesk.cases import actions, audit
@@ -86,7 +85,7 @@ def _record(thread: WatchedThread, post: Any) -> WatchedPost | None:
     result = analyse(post.text, None)
     spans = [{"start": s.start, "end": s.end, "type": s.type} for s in result.spans]
     location = locate(post.text, spans) if any(s["type"] in {"address", "coordinates"} for s in spans) else None
-    with transaction.atomic():
+    with audit.atomic():
         record, created = WatchedPost.objects.get_or_create(thread=thread, fingerprint=post.fingerprint, defaults={
             "index": post.index + 1, "author": post.author, "posted_at": post.posted_at or "", "text": post.text,
             "text_sha256": hashlib.sha256(post.text.encode()).hexdigest(), "first_seen_at": timezone.now(),
