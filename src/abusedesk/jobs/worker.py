@@ -74,9 +74,21 @@ class _Housekeeper(threading.Thread):
         connection.close()
 
 
+def _warm_up() -> None:
+    """Load the detection models before taking jobs: the first analysis in a process costs ~1 s, which must
+    not land on the first S0 report."""
+    try:
+        from abusedesk.detection.api import analyse
+
+        analyse("warm-up", None)
+    except Exception:  # a missing model must not stop the worker; the job that needs it will say why
+        logger.exception("detection warm-up failed")
+
+
 def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None, batch: bool = False,
                max_tasks: int | None = None, interval: float | None = None) -> None:
     worker_id = worker_id or get_random_string(32)
+    _warm_up()
     beat(worker_id)
     keeper = _Housekeeper(worker_id, every=max(1.0, settings.JOBS_LEASE_SECONDS / 5))
     keeper.start()

@@ -43,5 +43,5 @@ def evaluate(findings: list[dict[str, object]]) -> Verdict:
         verdict = Verdict("S2", f"{' and '.join(sorted(categories & {'harassment', 'hate'}))} detected")
     else:
         verdict = Verdict(None, "no finding above threshold")
-    logger.info("triage rule: %s (%s)", verdict.severity or "unchanged", verdict.reason)
+    logger.debug("triage rule: %s (%s)", verdict.severity or "unchanged", verdict.reason)
     return verdict

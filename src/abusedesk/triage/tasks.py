@@ -60,8 +60,9 @@ def detect_evidence(evidence_id: str) -> str:
 
 
 def retriage(case_id: int, trigger: dict[str, Any] | None = None) -> bool:
-    findings = [{"category": f.category, "score": f.score, "spans": f.spans}
-                for f in Finding.objects.filter(case_id=case_id)]
+    from abusedesk.triage.rules import THRESHOLD
+
+    findings = list(Finding.objects.filter(case_id=case_id, score__gte=THRESHOLD).values("category", "score", "spans"))
     verdict = evaluate(findings)
     if verdict.severity is None:
         return False
@@ -69,7 +70,6 @@ def retriage(case_id: int, trigger: dict[str, Any] | None = None) -> bool:
 
 
 def queue_detection(report: Any, case: Any) -> None:
-    """AFTER_FILING hook: analyse the report's own text."""
-    from abusedesk.jobs import enqueue, priority_for_severity
-
-    enqueue(detect_report, str(report.pk), priority=priority_for_severity(case.severity if case else "S3"))
+    """AFTER_FILING hook: analyse the report's own text right away, inside the filing job (a few ms), so an
+    S0 is raised without a second wait in the queue; the job form stays for re-analysis."""
+    detect_report.call(str(report.pk))

@@ -102,7 +102,8 @@ def _record(thread: WatchedThread, post: Any) -> WatchedPost | None:
         link_from_result(thread.case, result)
         audit.append(actor="system", verb="watch.post_seen", object_type="case", object_id=str(thread.case_id),
                      payload={"thread": str(thread.pk), "post_index": number, "labels": list(result.labels)})
-        retriage(thread.case_id, trigger={"url": thread.url, "post_index": number})
+        if any(r["score"] >= 0.5 for r in rows):  # a post with no finding cannot raise the severity
+            retriage(thread.case_id, trigger={"url": thread.url, "post_index": number})
     return record
 
 
