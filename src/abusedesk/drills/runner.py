@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,34 +23,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from abusedesk.drills.spec import Drill, DrillError
+from abusedesk.testing.peers import WebhookReceiver
 from abusedesk.watch.timeparse import format_offset, parse_offset
-
-
-class _PageReceiver:
-    """The on-call webhook endpoint for the drill: records when each page arrives."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.calls.append({"received": time.perf_counter(), "headers": dict(self.headers),
-                                       "json": json.loads(body or b"null")})
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
@@ -116,7 +88,7 @@ class DrillRunner:
 
         wall_start = time.perf_counter()
         forum = ScenarioForum(self.drill.sites, start=self.drill.start)
-        pager = _PageReceiver()
+        pager = WebhookReceiver(status=204)
         try:
             with override_settings(**self._settings(forum.port, pager.port)):
                 mail.outbox = []
@@ -144,7 +116,7 @@ class DrillRunner:
             events.append((parse_offset(action["at"]), "action", action))
         return sorted(events, key=lambda e: (e[0], order[e[1]]))
 
-    def _step(self, forum: Any, sim: float, kind: str, payload: Any, pager: _PageReceiver) -> None:
+    def _step(self, forum: Any, sim: float, kind: str, payload: Any, pager: WebhookReceiver) -> None:
         forum.set_clock(sim)
         self.state.sim = sim
         self.state.event_wall = time.perf_counter()
@@ -270,7 +242,7 @@ class DrillRunner:
             acknowledge(page, acting_user=user)
 
     # --- results -----------------------------------------------------------------------------------------
-    def _collect_alerts(self, pager: _PageReceiver) -> None:
+    def _collect_alerts(self, pager: WebhookReceiver) -> None:
         from abusedesk.triage.models import Page
 
         for page in Page.objects.select_related("case").order_by("created_at"):
@@ -299,7 +271,7 @@ class DrillRunner:
                             "severity": severity, "reason": event.payload.get("reason", "")})
         return history
 
-    def _result(self, pager: _PageReceiver) -> dict[str, Any]:
+    def _result(self, pager: WebhookReceiver) -> dict[str, Any]:
         from abusedesk.cases.models import Case
         from abusedesk.referrals.models import Referral
 
@@ -315,7 +287,7 @@ class DrillRunner:
         return {"scenario": self.drill.name, "alerts": self.state.alerts, "cases": cases, "referrals": referrals,
                 "outbox": self._outbox(pager)}
 
-    def _outbox(self, pager: _PageReceiver) -> list[dict[str, Any]]:
+    def _outbox(self, pager: WebhookReceiver) -> list[dict[str, Any]]:
         from abusedesk.cases.models import Notice
 
         roles = {f"<notice-{n.pk}": (n.recipient_role, n.kind) for n in Notice.objects.all()}

@@ -1,10 +1,11 @@
-"""Loopback peers for outbound tests: an SMTP server (aiosmtpd) and a webhook receiver."""
+"""Loopback peers for outbound tests and drills: an SMTP server (aiosmtpd) and a webhook receiver."""
 
 from __future__ import annotations
 
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -44,7 +45,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
-                receiver.calls.append({"headers": dict(self.headers), "body": body,
+                receiver.calls.append({"headers": dict(self.headers), "body": body, "received": time.perf_counter(),
                                        "json": json.loads(body or b"null")})
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
