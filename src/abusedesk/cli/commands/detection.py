@@ -1,0 +1,176 @@
+"""CLI for the detection stage: `classify`, `eval` and `detection train` (no server, no database).
+
+Heavy imports (numpy, scikit-learn, lingua, the models) happen inside the handlers, so `abusedesk --help`
+stays fast and a broken optional dependency cannot break other commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+BATCH = 256
+_LANG = re.compile(r"^[a-z]{2,3}$")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("classify", help="score JSON Lines texts for threat, doxxing, harassment and hate")
+    p.add_argument("file", nargs="?", default="-", help="JSON Lines input ({id, text, lang?}); '-' for stdin")
+    p.add_argument("-o", "--output", default="-", help="output file (default stdout)")
+    p.set_defaults(handler=classify_command, django=False)
+
+    p = sub.add_parser("eval", help="precision/recall/F1 of the detectors on a labelled JSON Lines file")
+    p.add_argument("file", help="shared format (label) or own format (labels, spans)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--max-per-group", type=int, default=None,
+                   help="evaluate at most N rows per (lang, label, functionality, hn_type) group")
+    p.set_defaults(handler=eval_command, django=False)
+
+    p = sub.add_parser("detection", help="detection stage maintenance")
+    dsub = p.add_subparsers(dest="detection_command", metavar="SUBCOMMAND")
+    t = dsub.add_parser("train", help="reproduce the shipped detection models")
+    t.add_argument("--out", default=None, help="output folder (default: the package's detection/models)")
+    t.add_argument("--shared-data", default=None, help="shared data folder (default <repo>/../shared/data)")
+    t.add_argument("--no-encoder", action="store_true", help="skip the sentence-encoder head")
+    t.add_argument("--per-family", type=int, default=150, help="generated training texts per template family")
+    t.set_defaults(handler=train_command, django=False)
+    g = dsub.add_parser("generate", help="write the generated evaluation (or training) set as JSON Lines")
+    g.add_argument("--split", choices=("eval", "train"), default="eval")
+    g.add_argument("--per-family", type=int, default=60)
+    g.add_argument("--lang", action="append", choices=("en", "es", "ar"))
+    g.add_argument("-o", "--output", default="-")
+    g.set_defaults(handler=generate_command, django=False)
+    p.set_defaults(handler=lambda args: _usage(p), django=False)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def parse_line(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """Validate one input line; the error names the field and the problem."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(row, dict):
+        return None, "expected a JSON object with fields id, text and optional lang"
+    if "id" not in row:
+        return None, "missing field 'id'"
+    if not isinstance(row["id"], str | int) or isinstance(row["id"], bool):
+        return None, "field 'id' must be a string or an integer"
+    if "text" not in row:
+        return None, "missing field 'text'"
+    if not isinstance(row["text"], str):
+        return None, f"field 'text' must be a string, got {type(row['text']).__name__}"
+    lang = row.get("lang")
+    if lang is not None and (not isinstance(lang, str) or not _LANG.match(lang)):
+        return None, "field 'lang' must be an ISO 639-1 code such as 'en' (or null)"
+    return row, None
+
+
+def _open_in(path: str) -> IO[str]:
+    return sys.stdin if path == "-" else open(path, encoding="utf-8")
+
+
+def _open_out(path: str) -> IO[str]:
+    return sys.stdout if path == "-" else open(path, "w", encoding="utf-8")
+
+
+def classify_lines(lines: Iterable[str]) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Yield (output object, ok) per non-blank input line, in order, batching the valid ones."""
+    from abusedesk.detection.api import analyse_many
+
+    pending: list[tuple[int, dict | None, str | None]] = []
+
+    def flush():
+        valid = [row for _, row, _ in pending if row is not None]
+        results = iter(analyse_many([r["text"] for r in valid], [r.get("lang") for r in valid]) if valid else [])
+        for n, row, err in pending:
+            if row is None:
+                yield {"line": n, "error": err}, False
+            else:
+                yield {"id": row["id"], **next(results).to_json()}, True
+        pending.clear()
+
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        row, err = parse_line(line)
+        pending.append((n, row, err))
+        if len(pending) >= BATCH:
+            yield from flush()
+    yield from flush()
+
+
+def classify_command(args) -> int:
+    ok_all = True
+    src = _open_in(args.file)
+    out = _open_out(args.output)
+    try:
+        for obj, ok in classify_lines(src):
+            ok_all &= ok
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            out.flush() if out is sys.stdout else None
+    finally:
+        if src is not sys.stdin:
+            src.close()
+        if out is not sys.stdout:
+            out.close()
+    return 0 if ok_all else 1
+
+
+def eval_command(args) -> int:
+    from abusedesk.detection.evaluate import evaluate, format_table, read_rows
+
+    with open(args.file, encoding="utf-8") as fh:
+        report = evaluate(read_rows(fh, args.max_per_group)).as_dict()
+    print(json.dumps(report, indent=1) if args.json else format_table(report))
+    return 0
+
+
+def default_shared() -> Path:
+    """<repo>/../shared/data, the repo being the folder holding pyproject.toml above this file."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").exists():
+            return parent.parent / "shared" / "data"
+    return Path.cwd().parent / "shared" / "data"
+
+
+def train_command(args) -> int:
+    import logging
+
+    from abusedesk.detection.modelio import models_dir
+    from abusedesk.detection.train import train_all
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out = Path(args.out) if args.out else models_dir()
+    shared = Path(args.shared_data) if args.shared_data else default_shared()
+    if not shared.exists():
+        print(f"abusedesk: warning: shared data {shared} not found; training on generated data only",
+              file=sys.stderr)
+    digests = train_all(out, shared, per_family=args.per_family, encoder=not args.no_encoder)
+    for name, digest in digests.items():
+        print(f"{digest}  {out / name}")
+    return 0
+
+
+def generate_command(args) -> int:
+    from abusedesk.detection.generate import LANGS, generate
+
+    out = _open_out(args.output)
+    n = 0
+    for lang in args.lang or LANGS:
+        for s in generate(lang, args.split, per_family=args.per_family):
+            n += 1
+            out.write(json.dumps(s.to_json(f"{args.split}-{lang}-{n}"), ensure_ascii=False) + "\n")
+    if out is not sys.stdout:
+        out.close()
+    return 0
