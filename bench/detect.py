@@ -1,4 +1,4 @@
-"""Benchmark of the detection stage: `python bench/detect.py` (figures go in docs/benchmarks-detection.md).
+"""Benchmark of the detection stage: `python bench/detect.py` (figures go in docs/benchmarks.md).
 
 1. classify throughput (texts/s, batched as the CLI does) and one-text latency (p50/p99) on 2,000 mixed
    en/es/ar texts of 20-80 words from the project's held-out generator split (never trained on), with

@@ -17,7 +17,7 @@ incremental case (--posts already seen + 100 new).
     python bench/escalation.py --db both --workers 1,2
 
 Traffic goes to 127.0.0.1 only. Prints tables, writes bench/results/escalation-<date>.json, stops the server
-(SIGTERM to its process group) and drops the bench PostgreSQL database. See docs/benchmarks-escalation.md.
+(SIGTERM to its process group) and drops the bench PostgreSQL database. See docs/benchmarks.md.
 """
 
 from __future__ import annotations

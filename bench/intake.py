@@ -11,7 +11,7 @@ workers take to drain the backlog (READY rows in django_tasks_database_dbtaskres
 
 Prints a table, writes bench/results/intake-<date>.json, stops the server (SIGTERM to its process
 group) and drops the bench PostgreSQL database. Traffic goes to 127.0.0.1 only. See
-docs/benchmarks-intake.md for figures and caveats.
+docs/benchmarks.md for figures and caveats.
 """
 
 from __future__ import annotations
