@@ -41,13 +41,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
                 cursor.execute("INSERT INTO abusedesk_audit_guard (allow_purge) VALUES (1)")
 
 
-@pytest.fixture(autouse=True)
-def _postgres_purge_allowed(request: pytest.FixtureRequest) -> Iterator[None]:
-    if not ON_POSTGRES or not (DB_FIXTURES & set(request.fixturenames) or
-                               request.node.get_closest_marker("django_db")):
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_purge_allowed() -> Iterator[None]:
+    """On PostgreSQL, let the harness TRUNCATE the append-only audit table between transactional tests: every
+    test connection sets the session flag the trigger checks (the append-only tests clear it with SET LOCAL).
+    Connected for the whole session, because pytest-django flushes after function-scoped fixtures are gone."""
+    if not ON_POSTGRES:
         yield
         return
-    from django.db import connection
     from django.db.backends.signals import connection_created
 
     def allow(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -55,8 +56,6 @@ def _postgres_purge_allowed(request: pytest.FixtureRequest) -> Iterator[None]:
             cursor.execute("SET abusedesk.audit_purge = 'allowed'")
 
     connection_created.connect(allow, weak=False, dispatch_uid="audit-purge")
-    if connection.connection is not None:
-        allow(None, connection)
     yield
     connection_created.disconnect(dispatch_uid="audit-purge")
 

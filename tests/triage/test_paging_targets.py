@@ -111,3 +111,26 @@ def test_rule_reasons() -> None:
     assert evaluate([located]).severity == "S1"
     assert evaluate([{"category": "hate", "score": 0.7, "spans": []}]).severity == "S2"
     assert evaluate([{"category": "threat", "score": 0.3, "spans": []}]).severity is None
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"version": 0}, "version must be"),
+    ({"rules": []}, "rules must be a non-empty list"),
+    ({"rules": [{"id": "x", "severity": "S9", "all": ["threat"], "reason": "r"}]}, r"rules\[0\]\.severity"),
+    ({"rules": [{"id": "x", "severity": "S1", "all": ["vibes"], "reason": "r"}]}, "unknown condition"),
+    ({"rules": [{"id": "x", "severity": "S1", "all": ["threat"]}]}, r"rules\[0\]\.reason"),
+])
+def test_rules_files_are_validated_with_the_field_named(change: dict[str, Any], message: str) -> None:
+    import json
+
+    from abusedesk.triage.rules import DEFAULT_RULES, RulesError, parse_rules
+
+    data = json.loads(DEFAULT_RULES.read_text())
+    data.update(change)
+    with pytest.raises(RulesError, match=message):
+        parse_rules(data)
+
+
+def test_verdicts_name_the_rule_and_version() -> None:
+    verdict = evaluate([{"category": "threat", "score": 0.9, "spans": []}])
+    assert verdict.rule == "s1-threat@v2"

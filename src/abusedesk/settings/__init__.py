@@ -221,6 +221,9 @@ EDGE_TEST_COMMAND = json.loads(env_str("ABUSEDESK_EDGE_TEST_COMMAND", "[]"))
 EDGE_RELOAD_COMMAND = json.loads(env_str("ABUSEDESK_EDGE_RELOAD_COMMAND", "[]"))
 EDGE_COMMAND_TIMEOUT_SECONDS = env_int("ABUSEDESK_EDGE_COMMAND_TIMEOUT_SECONDS", 15)
 
+# Severity rules (triage/rules.py): a JSON file replacing the shipped triage/data/severity_rules.json.
+SEVERITY_RULES_PATH = env_str("ABUSEDESK_SEVERITY_RULES", "")
+
 # On-call paging at S0 (triage/paging.py): a signed webhook, e-mail to the rota, and the console banner.
 ONCALL_WEBHOOK_URL = env_str("ABUSEDESK_ONCALL_WEBHOOK_URL", "")
 ONCALL_EMAILS = env_list("ABUSEDESK_ONCALL_EMAILS", [])

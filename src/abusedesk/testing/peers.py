@@ -22,6 +22,7 @@ class SmtpSink:
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 sink.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                      "raw": bytes(envelope.content),
                                       "data": envelope.content.decode("utf-8", "replace")})
                 return "250 OK"
 

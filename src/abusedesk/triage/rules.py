@@ -1,47 +1,128 @@
-"""Severity from findings. The rule, written where it runs (DESIGN.md, Triage):
+"""Severity from findings, by rules that are data (triage/data/severity_rules.json, or the file named by
+ABUSEDESK_SEVERITY_RULES), versioned and validated when the desk starts (TriageConfig.ready): a malformed file
+stops start-up with an error naming the rule and field.
 
+The shipped rules, most severe first (DESIGN.md, Triage):
 - S0 imminent threat to life: a threat of violence AND located personal data of the target (a home address,
   coordinates or a licence plate) in the same case — the address and the threat have met;
 - S1: a threat, or doxxing (personal data of a private person in a doxxing context);
 - S2: targeted harassment or hate;
 - otherwise the severity stays where the reported category put it.
-Rules only raise severity; an analyst lowers it. Each branch returns the reason that is logged, audited and
-shown on the case page.
+Rules only raise severity; an analyst lowers it. Each verdict carries the rule id and version, which are logged,
+audited and shown on the case page.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger("abusedesk.triage")
 
-LOCATING_SPANS = frozenset({"address", "coordinates", "licence_plate"})
+DEFAULT_RULES = Path(__file__).parent / "data" / "severity_rules.json"
+SEVERITIES = ("S0", "S1", "S2", "S3")
+CONDITIONS = frozenset({"threat", "doxxing", "harassment", "hate", "pii", "located"})
 THRESHOLD = 0.5
+
+
+class RulesError(ValueError):
+    """The rules file is not valid; the message names the rule and the field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    all: frozenset[str]
+    any: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    version: int
+    threshold: float
+    locating_spans: frozenset[str]
+    rules: tuple[Rule, ...]
 
 
 @dataclass(frozen=True)
 class Verdict:
     severity: str | None
     reason: str
+    rule: str = ""
 
 
-def evaluate(findings: list[dict[str, object]]) -> Verdict:
+def parse_rules(data: Any, *, source: str = "severity_rules.json") -> RuleSet:
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: must be a JSON object")
+    version, threshold = data.get("version"), data.get("threshold", THRESHOLD)
+    if not isinstance(version, int) or version < 1:
+        raise RulesError(f"{source}: version must be a whole number ≥ 1")
+    if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise RulesError(f"{source}: threshold must be between 0 and 1")
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise RulesError(f"{source}: rules must be a non-empty list")
+    parsed = tuple(_rule(r, i, source) for i, r in enumerate(rules))
+    ids = [r.id for r in parsed]
+    if len(set(ids)) != len(ids):
+        raise RulesError(f"{source}: rule ids must be unique")
+    return RuleSet(version=version, threshold=float(threshold), rules=parsed,
+                   locating_spans=frozenset(data.get("locating_spans", ["address", "coordinates", "licence_plate"])))
+
+
+def _rule(raw: Any, index: int, source: str) -> Rule:
+    where = f"{source}: rules[{index}]"
+    if not isinstance(raw, dict):
+        raise RulesError(f"{where}: must be an object")
+    if not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise RulesError(f"{where}.id: is required")
+    if raw.get("severity") not in SEVERITIES:
+        raise RulesError(f"{where}.severity: must be one of {', '.join(SEVERITIES)}")
+    every, some = frozenset(raw.get("all", [])), frozenset(raw.get("any", []))
+    unknown = (every | some) - CONDITIONS
+    if unknown:
+        raise RulesError(f"{where}: unknown condition(s) {', '.join(sorted(unknown))}")
+    if not every and not some:
+        raise RulesError(f"{where}: needs 'all' or 'any' conditions")
+    if not isinstance(raw.get("reason"), str) or not raw["reason"]:
+        raise RulesError(f"{where}.reason: is required (the case page shows it)")
+    return Rule(id=raw["id"], severity=raw["severity"], all=every, any=some, reason=raw["reason"])
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> RuleSet:
+    from django.conf import settings
+
+    file = Path(path or getattr(settings, "SEVERITY_RULES_PATH", "") or DEFAULT_RULES)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RulesError(f"{file}: cannot be read as JSON ({exc})") from None
+    return parse_rules(data, source=str(file.name))
+
+
+def _facts(findings: list[dict[str, Any]], ruleset: RuleSet) -> set[str]:
+    hits = [f for f in findings if float(f["score"]) >= ruleset.threshold]
+    facts = {str(f["category"]) for f in hits}
+    if any(str(s.get("type")) in ruleset.locating_spans for f in hits if f["category"] in {"doxxing", "pii"}
+           for s in f.get("spans", [])):
+        facts.add("located")
+    return facts
+
+
+def evaluate(findings: list[dict[str, Any]], ruleset: RuleSet | None = None) -> Verdict:
     """findings: [{"category", "score", "spans": [{"type", ...}]}] over every text of one case."""
-    hits = [f for f in findings if float(f["score"]) >= THRESHOLD]  # type: ignore[arg-type]
-    categories = {str(f["category"]) for f in hits}
-    located = any(str(s.get("type")) in LOCATING_SPANS for f in hits if f["category"] in {"doxxing", "pii"}
-                  for s in f.get("spans", []))  # type: ignore[attr-defined]
-    if "threat" in categories and located:
-        verdict = Verdict("S0", "credible threat of violence and the target's location (address, coordinates "
-                                "or plate) in the same case")
-    elif "threat" in categories:
-        verdict = Verdict("S1", "a threat of violence was detected")
-    elif "doxxing" in categories:
-        verdict = Verdict("S1", "doxxing: a private person's personal data in a doxxing context was detected")
-    elif categories & {"harassment", "hate"}:
-        verdict = Verdict("S2", f"{' and '.join(sorted(categories & {'harassment', 'hate'}))} detected")
-    else:
-        verdict = Verdict(None, "no finding above threshold")
-    logger.debug("triage rule: %s (%s)", verdict.severity or "unchanged", verdict.reason)
-    return verdict
+    ruleset = ruleset or load_rules()
+    facts = _facts(findings, ruleset)
+    for rule in ruleset.rules:
+        if rule.all <= facts and (not rule.any or rule.any & facts):
+            verdict = Verdict(rule.severity, rule.reason, f"{rule.id}@v{ruleset.version}")
+            logger.debug("triage rule %s fired: %s", verdict.rule, verdict.reason)
+            return verdict
+    return Verdict(None, "no rule matched", "")

@@ -60,13 +60,15 @@ def detect_evidence(evidence_id: str) -> str:
 
 
 def retriage(case_id: int, trigger: dict[str, Any] | None = None) -> bool:
-    from abusedesk.triage.rules import THRESHOLD
+    from abusedesk.triage.rules import load_rules
 
-    findings = list(Finding.objects.filter(case_id=case_id, score__gte=THRESHOLD).values("category", "score", "spans"))
+    threshold = load_rules().threshold
+    findings = list(Finding.objects.filter(case_id=case_id, score__gte=threshold).values("category", "score", "spans"))
     verdict = evaluate(findings)
     if verdict.severity is None:
         return False
-    return actions.do_raise_severity(Case.objects.get(pk=case_id), verdict.severity, verdict.reason, trigger)
+    reason = f"{verdict.reason} [rule {verdict.rule}]"
+    return actions.do_raise_severity(Case.objects.get(pk=case_id), verdict.severity, reason, trigger)
 
 
 def queue_detection(report: Any, case: Any) -> None:
