@@ -180,3 +180,34 @@ def test_a_pending_action_waits_and_an_appeal_holds_it(case: Case, staff: Any, r
     run_jobs()
     assert Action.objects.get().status == "done"
     assert Service.objects.get(property__value="forum.test").terminated_at is not None
+
+
+def test_step_up_with_a_second_factor_refuses_a_replayed_code(case: Case, staff: Any, caplog: Any,
+                                                               settings: Any) -> None:
+    """SECURITY-TESTS 30: a stale session must re-authenticate with password and TOTP; a code works once."""
+    import pyotp
+
+    from abusedesk.accounts.mfa import TotpDevice, enrol
+
+    settings.APPROVAL_REQUIRE_MFA = True
+    enrol(staff["cho"])
+    totp = pyotp.TOTP(TotpDevice.objects.get(user=staff["cho"]).secret)
+    policy = PolicyClause.objects.get(code="threats-to-life")
+    decision = actions.do_decide(case, actions.DecisionInput(outcome="terminate_service", policy_id=policy.pk,
+                                                             reasoning="x"), acting_user=staff["ana"])
+    cho = Client()
+    cho.post("/console/login/", {"username": "cho", "password": PASSWORD})
+    session = cho.session
+    session["abusedesk_authenticated_at"] = (timezone.now() - timedelta(hours=2)).isoformat()
+    session.save()
+    assert "/console/reauth/" in cho.post(f"/console/decisions/{decision.pk}/approve/")["Location"]
+    assert cho.post("/console/reauth/", {"password": PASSWORD, "next": "/console/"}).status_code == 400
+    code = totp.now()
+    assert cho.post("/console/reauth/", {"password": PASSWORD, "code": code, "next": "/console/"}).status_code == 302
+    session = cho.session
+    session["abusedesk_authenticated_at"] = (timezone.now() - timedelta(hours=2)).isoformat()
+    session.save()
+    replay = cho.post("/console/reauth/", {"password": PASSWORD, "code": code, "next": "/console/"})
+    assert replay.status_code == 400 and "already used" in replay.content.decode()
+    assert "replayed one-time code" in caplog.text
+    assert Decision.objects.get().status == "awaiting_approval"

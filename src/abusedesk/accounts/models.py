@@ -78,3 +78,8 @@ class ApiToken(models.Model):
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, kind=kind, label=label, token_hash=hash_token(secret))
         return token, secret
+
+
+from abusedesk.accounts.mfa import TotpDevice  # noqa: E402 - registers the model with this app
+
+__all__ = ["ApiToken", "Role", "TotpDevice", "User"]

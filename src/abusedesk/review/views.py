@@ -109,14 +109,32 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     target = request.GET.get("next") or request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/console/"
+    from abusedesk.accounts import mfa
+
     error = ""
+    needs_code = settings.APPROVAL_REQUIRE_MFA or mfa.has_device(request.user)
     if request.method == "POST":
-        user = authenticate(request, username=_user(request).username, password=request.POST.get("password", ""))
-        if user is not None and user.pk == request.user.pk:
+        error = _step_up_error(request, needs_code=needs_code)
+        if not error:
             request.session[AUTH_AT] = timezone.now().isoformat()
             return redirect(target)
-        error = "That password is not right."
-    return render(request, "review/reauth.html", {"next": target, "error": error}, status=400 if error else 200)
+    return render(request, "review/reauth.html", {"next": target, "error": error, "needs_code": needs_code},
+                  status=400 if error else 200)
+
+
+def _step_up_error(request: HttpRequest, *, needs_code: bool) -> str:
+    from abusedesk.accounts import mfa
+
+    user = authenticate(request, username=_user(request).username, password=request.POST.get("password", ""))
+    if user is None or user.pk != request.user.pk:
+        return "That password is not right."
+    if not needs_code:
+        return ""
+    if not mfa.has_device(user):
+        return "Approvals need a second factor: ask an administrator to run `abusedesk users mfa` for you."
+    if not mfa.verify(user, request.POST.get("code", "")):
+        return "That one-time code is not right, or it was already used. Wait for the next code."
+    return ""
 
 
 @require_POST

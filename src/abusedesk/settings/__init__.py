@@ -202,6 +202,8 @@ WEBHOOK_SIGNING_SECRET = env_str("ABUSEDESK_WEBHOOK_SECRET", "") or f"derived:{S
 # waiting longer than this (hours) expires and must be made again.
 APPROVAL_REAUTH_MINUTES = env_int("ABUSEDESK_APPROVAL_REAUTH_MINUTES", 15)
 APPROVAL_TTL_HOURS = env_int("ABUSEDESK_APPROVAL_TTL_HOURS", 24)
+# Require a second factor (TOTP) for that step-up; accounts with a device always give one.
+APPROVAL_REQUIRE_MFA = env_bool("ABUSEDESK_APPROVAL_REQUIRE_MFA", False)
 # Appeals (DSA Art. 20) are accepted this many days after a decision takes effect.
 APPEAL_WINDOW_DAYS = env_int("ABUSEDESK_APPEAL_WINDOW_DAYS", 183)
 

@@ -27,6 +27,10 @@ def register(sub: Any) -> None:
     add.add_argument("--password-stdin", action="store_true")
     add.set_defaults(handler=cmd_createadmin, django=True)
 
+    mfa = users_sub.add_parser("mfa", help="enrol (or replace) a TOTP second factor; prints the otpauth:// URI once")
+    mfa.add_argument("username")
+    mfa.set_defaults(handler=cmd_users_mfa, django=True)
+
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser("create", help="create an API token (printed once)")
@@ -83,6 +87,19 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     user.set_password(password)
     user.save()
     print(f"created {args.role} {args.username!r}")
+    return 0
+
+
+def cmd_users_mfa(args: argparse.Namespace) -> int:
+    from abusedesk.accounts.mfa import enrol
+    from abusedesk.accounts.models import User
+
+    user = User.objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        raise CliError(f"no active account called {args.username!r}")
+    _device, uri = enrol(user)
+    print(uri)
+    print("# add this to the person's authenticator app now; it is not shown again", file=sys.stderr)
     return 0
 
 
