@@ -117,3 +117,17 @@ def _login(base: str, username: str, password: str) -> urllib.request.OpenerDire
     opener.open(urllib.request.Request(f"{base}/console/login/", data=data,
                                        headers={"Referer": f"{base}/console/login/"}), timeout=10)
     return opener
+
+
+@pytest.mark.django_db
+def test_oncall_rota_commands(staff: Any, capsys: Any) -> None:
+    from abusedesk.triage.paging import on_call_now
+
+    assert main(["oncall", "add", "ben", "--hours", "8"]) == 0
+    assert main(["oncall", "add", "ana", "--hours", "8", "--order", "1"]) == 0
+    assert [u.username for u in on_call_now()] == ["ben"]
+    assert [u.username for u in on_call_now(skip=1)] == ["ana"]
+    assert main(["oncall", "list"]) == 0
+    assert "ben" in capsys.readouterr().out
+    assert main(["oncall", "add", "nobody"]) == 2
+    assert main(["oncall", "add", "ben", "--from", "tomorrow"]) == 2
