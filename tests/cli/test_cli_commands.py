@@ -131,3 +131,4 @@ def test_oncall_rota_commands(staff: Any, capsys: Any) -> None:
     assert "ben" in capsys.readouterr().out
     assert main(["oncall", "add", "nobody"]) == 2
     assert main(["oncall", "add", "ben", "--from", "tomorrow"]) == 2
+    assert main(["oncall", "add", "ana", "--from", "2030-01-01T08:00:00", "--hours", "2"]) == 0  # naive = UTC

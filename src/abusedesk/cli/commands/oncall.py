@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from abusedesk.cli.main import CliError
@@ -37,7 +37,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError("--from must be an ISO 8601 time such as 2026-11-21T08:00:00+00:00") from None
     if timezone.is_naive(starts):
-        starts = timezone.make_aware(starts, timezone.utc)
+        starts = starts.replace(tzinfo=UTC)
     shift = OnCallShift.objects.create(user=user, starts_at=starts, ends_at=starts + timedelta(hours=args.hours),
                                        order=args.order)
     print(f"{user.username} on call {shift.starts_at:%Y-%m-%d %H:%M} to {shift.ends_at:%Y-%m-%d %H:%M} UTC "
