@@ -388,3 +388,19 @@ def run_load(port: int, make: RequestFactory, *, clients: int, duration: float,
 def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def start_desk(desk: Any, *, attempts: int = 3, pause: float = 20.0) -> tuple[Any, float]:
+    """`desk.setup()` then `desk.server.start()`, retried: a failure is usually someone's edit in progress on a
+    shared machine. Returns what setup returned and the server's boot time in seconds."""
+    for attempt in range(attempts):
+        try:
+            prepared = desk.setup()
+            return prepared, desk.server.start()
+        except RuntimeError as exc:
+            print(f"   setup/start failed (attempt {attempt + 1}): {str(exc)[-600:]}", flush=True)
+            desk.server.stop()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(pause)
+    raise RuntimeError("unreachable")

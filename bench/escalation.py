@@ -58,6 +58,7 @@ from _common import (
     pg_rows,
     run_cli,
     sqlite_rows,
+    start_desk,
     write_json,
 )
 
@@ -326,17 +327,7 @@ def paging_run(db: str, workers: int, args: argparse.Namespace, bodies: list[byt
     desk = Desk(db, free_port(args.port), workers, receiver, n_probes, args)
     row: dict[str, Any] = {"db": db, "workers": workers}
     try:
-        for attempt in range(3):
-            try:
-                desk.setup()
-                boot = desk.server.start()
-                break
-            except RuntimeError as exc:  # someone's in-progress edit; wait and retry
-                print(f"   setup/start failed (attempt {attempt + 1}): {str(exc)[-600:]}", flush=True)
-                desk.server.stop()
-                if attempt == 2:
-                    raise
-                time.sleep(20)
+        _prepared, boot = start_desk(desk, pause=20)
         print(f"   server up in {boot:.1f}s on port {desk.server.port}; receiver on {receiver.port}", flush=True)
         uptime_before = _uptime()
         stats: dict[str, Any] = {"errors": 0, "samples": [], "latencies_ms": [], "statuses": {}, "max_lag_s": 0.0}

@@ -45,6 +45,7 @@ from _common import (
     run_cli,
     run_load,
     sqlite_rows,
+    start_desk,
     wait_for_quiet,
     write_json,
 )
@@ -213,17 +214,7 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
     desk = Desk(db, free_port(args.port), shape_options(web, threads, args.workers), args.pg_async_commit)
     rows: list[dict[str, Any]] = []
     try:
-        for attempt in range(3):
-            try:
-                token = desk.setup()
-                boot = desk.server.start()
-                break
-            except RuntimeError as exc:  # someone's in-progress edit; wait and retry
-                print(f"   setup/start failed (attempt {attempt + 1}): {str(exc)[-600:]}", flush=True)
-                desk.server.stop()
-                if attempt == 2:
-                    raise
-                time.sleep(30)
+        token, boot = start_desk(desk, pause=30)
         print(f"   server up in {boot:.1f}s on port {desk.server.port}; cache: {desk.cache}", flush=True)
         tag = secrets.token_hex(4)
         if args.warmup > 0:
