@@ -183,10 +183,9 @@ def _clean_property(prop: Any, where: str, problems: list[str]) -> dict[str, Any
 
 def _webhook_refusal(url: str) -> str | None:
     """Checked when saved (and again when each delivery is sent): the fetch policy's address rules."""
-    from abusedesk.evidence.capture import _resolver, policy
-    from abusedesk.evidence.fetch import validate_outbound_url
+    from abusedesk.common.webhooks import refusal
 
-    return validate_outbound_url(url, _resolver(), allow_networks=policy().allow_networks)
+    return refusal(url)
 
 
 def _property_value(kind: str, value: str) -> dict[str, Any]:

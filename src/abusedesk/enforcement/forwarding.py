@@ -7,11 +7,8 @@ never sends twice; webhook URLs are checked when saved and again, with the conne
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -113,27 +110,17 @@ def _audit_queued(notice: Notice, report: Report, forward: HostForward) -> None:
                           "evidence_sha256": [e.body_sha256 for e in forward.evidence]})
 
 
-def signature(body: bytes, timestamp: str, secret: str) -> str:
-    """`t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (the receiver recomputes it with the shared secret)."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
 @job(max_attempts=8, backoff_base=15)
 def deliver_webhook(notice_id: str) -> str:
     """POST the payload; the receiver dedupes on X-Abusedesk-Delivery. The URL is re-checked at send time."""
-    from abusedesk.evidence.capture import _resolver, policy
-    from abusedesk.evidence.fetch import deliver
+    from abusedesk.common.webhooks import delivered as was_delivered
+    from abusedesk.common.webhooks import post_signed
 
     notice = Notice.objects.get(pk=notice_id)
     if notice.status == "sent":
         return "sent"
-    body = notice.body.encode()
-    timestamp = str(int(time.time()))
-    result = deliver(notice.to_address, body, headers={
-        "X-Abusedesk-Signature": signature(body, timestamp, settings.WEBHOOK_SIGNING_SECRET),
-        "X-Abusedesk-Delivery": str(notice.pk)}, policy=policy(), resolver=_resolver())
-    delivered = result.ok and result.status is not None and 200 <= result.status < 300
+    result = post_signed(notice.to_address, notice.body.encode(), {"X-Abusedesk-Delivery": str(notice.pk)})
+    delivered = was_delivered(result)
     with audit.atomic():
         Notice.objects.filter(pk=notice.pk).update(
             status="sent" if delivered else "pending", attempts=notice.attempts + 1,

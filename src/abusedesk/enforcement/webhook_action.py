@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -96,14 +95,9 @@ def _send(payload: dict[str, Any], idempotency_key: str) -> ActionOutcome:
 
 def _post(url: str, body: bytes, idempotency_key: str) -> Any:
     """One signed POST under the evidence fetcher's address policy and resolver (re-checked at send time)."""
-    from abusedesk.enforcement.forwarding import signature
-    from abusedesk.evidence.capture import _resolver, policy
-    from abusedesk.evidence.fetch import deliver
+    from abusedesk.common.webhooks import post_signed
 
-    timestamp = str(int(time.time()))
-    headers = {"X-Abusedesk-Signature": signature(body, timestamp, settings.WEBHOOK_SIGNING_SECRET),
-               "Idempotency-Key": idempotency_key}
-    return deliver(url, body, headers=headers, policy=policy(), resolver=_resolver())
+    return post_signed(url, body, {"Idempotency-Key": idempotency_key})
 
 
 def _transient(reason: str | None) -> bool:
@@ -121,10 +115,9 @@ def check_webhook_url(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     if not url:
         return [checks.Error("the webhook enforcement backend is enabled but ENFORCEMENT_WEBHOOK_URL is empty",
                              id="abusedesk.E101")] if enabled else []
-    from abusedesk.evidence.capture import _resolver, policy
-    from abusedesk.evidence.fetch import validate_outbound_url
+    from abusedesk.common.webhooks import refusal
 
-    reason = validate_outbound_url(url, _resolver(), allow_networks=policy().allow_networks)
+    reason = refusal(url)
     if reason is None:
         return []
     if _transient(reason):

@@ -45,7 +45,7 @@ TRANSIENT = frozenset({"dns_failure", "connect_failed", "connection_error", "tim
                        "tls_error", "proxy_failed", "bad_response"})
 
 
-def _resolver() -> Any:
+def outbound_resolver() -> Any:
     from abusedesk.evidence.fetch import DnsPythonResolver, StaticResolver, SystemResolver
 
     if _OVERRIDE.get("resolver") is not None:
@@ -58,7 +58,7 @@ def _resolver() -> Any:
     return SystemResolver()
 
 
-def policy() -> Any:
+def outbound_policy() -> Any:
     from abusedesk.evidence.fetch import FetchPolicy
 
     allow = tuple(_OVERRIDE.get("allow_networks") or ()) + tuple(settings.EVIDENCE_ALLOW_NETWORKS)
@@ -76,7 +76,7 @@ def capture(evidence: Evidence) -> Evidence:
 
     if evidence.status in {CaptureStatus.CAPTURED, CaptureStatus.BLOCKED}:
         return evidence
-    result = fetch(evidence.url, policy=policy(), resolver=_resolver())
+    result = fetch(evidence.url, policy=outbound_policy(), resolver=outbound_resolver())
     text = extract_text(result.body, result.content_type, result.final_url or evidence.url) if result.ok else ""
     status = CaptureStatus.CAPTURED if result.ok else (
         CaptureStatus.FAILED if result.reason in TRANSIENT else CaptureStatus.BLOCKED)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -73,16 +72,11 @@ def deliver_page(page_id: str) -> str:
 
 
 def _send_webhook(page: Page) -> bool:
-    from abusedesk.enforcement.forwarding import signature
-    from abusedesk.evidence.capture import _resolver, policy
-    from abusedesk.evidence.fetch import deliver
+    from abusedesk.common.webhooks import delivered, post_signed
 
     body = json.dumps(_payload(page), sort_keys=True).encode()
-    stamp = str(int(time.time()))
-    result = deliver(settings.ONCALL_WEBHOOK_URL, body, headers={
-        "X-Abusedesk-Signature": signature(body, stamp, settings.WEBHOOK_SIGNING_SECRET),
-        "X-Abusedesk-Delivery": f"page-{page.pk}"}, policy=policy(), resolver=_resolver())
-    if result.ok and result.status is not None and 200 <= result.status < 300:
+    result = post_signed(settings.ONCALL_WEBHOOK_URL, body, {"X-Abusedesk-Delivery": f"page-{page.pk}"})
+    if delivered(result):
         return True
     if (result.reason or "").startswith("blocked"):
         logger.warning("on-call webhook refused by the address policy: %s", result.reason)

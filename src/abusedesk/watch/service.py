@@ -58,10 +58,10 @@ def refetch(thread_id: str) -> str:
 
 
 def _fetch(url: str) -> tuple[bytes | None, str]:
-    from abusedesk.evidence.capture import _resolver, policy
+    from abusedesk.evidence.capture import outbound_policy, outbound_resolver
     from abusedesk.evidence.fetch import fetch
 
-    result = fetch(url, policy=policy(), resolver=_resolver())
+    result = fetch(url, policy=outbound_policy(), resolver=outbound_resolver())
     if not result.ok:
         return None, result.reason or "failed"
     return result.body, f"HTTP {result.status}"
