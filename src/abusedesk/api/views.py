@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -136,27 +138,31 @@ def list_reports(request: HttpRequest, status: str | None = None, category: str 
 def get_report(request: HttpRequest, report_id: str) -> Any:
     require_staff(request)
     try:
-        report = Report.objects.select_related("reporter").filter(pk=report_id).first()
-    except Exception:  # a malformed id is simply not found
+        report = Report.objects.select_related("reporter").filter(pk=uuid.UUID(report_id)).first()
+    except ValueError:  # a malformed id is simply not found
         report = None
     if report is None:
         return _error(request, 404, "not_found", "no such report")
     return as_report_out(report)
 
 
-def _case_out(case: Case) -> dict[str, Any]:
+def _cases() -> Any:
+    return Case.objects.select_related("customer", "property").annotate(report_count=Count("reports"))
+
+
+def _case_out(case: Any) -> dict[str, Any]:
     return {"id": case.pk, "ref": case.ref, "title": case.title, "severity": case.severity,
             "severity_reason": case.severity_reason, "status": case.status, "lane": case.lane,
             "customer": case.customer.name if case.customer else None,
             "property": case.property.value if case.property else None,
-            "reports": case.reports.count(), "opened_at": case.opened_at, "updated_at": case.updated_at}
+            "reports": case.report_count, "opened_at": case.opened_at, "updated_at": case.updated_at}
 
 
 @api.get("/cases", response={200: CasePage, 401: ErrorOut, 403: ErrorOut}, summary="Open cases by urgency (staff)")
 def list_cases(request: HttpRequest, status: str | None = None, severity: str | None = None,
                limit: int = 50) -> Any:
     require_staff(request)
-    query = Case.objects.select_related("customer", "property").order_by("severity_rank", "lane_rank", "opened_at")
+    query = _cases().order_by("severity_rank", "lane_rank", "opened_at")
     query = query.filter(status=status) if status else query.exclude(status="closed")
     if severity:
         query = query.filter(severity=severity)
@@ -167,7 +173,7 @@ def list_cases(request: HttpRequest, status: str | None = None, severity: str | 
          summary="One case (staff)")
 def get_case(request: HttpRequest, case_id: int) -> Any:
     require_staff(request)
-    return _case_out(get_object_or_404(Case.objects.select_related("customer", "property"), pk=case_id))
+    return _case_out(get_object_or_404(_cases(), pk=case_id))
 
 
 @api.get("/lookup", response={200: dict, 400: ErrorOut, 429: ErrorOut}, summary="Who serves a URL")

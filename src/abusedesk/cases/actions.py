@@ -306,6 +306,8 @@ def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: Us
         raise ActionRefused("this decision has already been carried out")
     Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.DECIDED, updated_at=timezone.now())
     from abusedesk.enforcement.planning import plan_actions
+    from abusedesk.enforcement.tasks import perform_action
+    from abusedesk.jobs import enqueue, priority_for_severity
 
     delay_s = 0 if decision.emergency else decision.notice_hours * 3600
     scheduled_for = timezone.now() + timedelta(seconds=delay_s) if delay_s else None
@@ -314,9 +316,6 @@ def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: Us
                                        idempotency_key=f"{key}:{planned.kind}", scheduled_for=scheduled_for)
         audit.append(actor=_actor(acting_user), verb="action.planned", object_type="action",
                      object_id=str(action.pk), payload={"kind": planned.kind, "decision": str(decision.pk)})
-        from abusedesk.enforcement.tasks import perform_action
-        from abusedesk.jobs import enqueue, priority_for_severity
-
         enqueue(perform_action, str(action.pk), priority=priority_for_severity(decision.case.severity),
                 delay_s=delay_s or None)
     audit.append(actor=_actor(acting_user), verb="decision.effective", object_type="decision",

@@ -217,12 +217,12 @@ class DrillRunner:
 
     def _appeal(self, spec: dict[str, Any]) -> None:
         from abusedesk.appeals import service
+        from abusedesk.cases.models import Notice
 
         role = spec.get("role", "customer")
+        kind = "statement_of_reasons" if role == "customer" else "reporter_outcome"
         pattern = re.compile(r"/appeal/([\w-]+)/")
-        links = [pattern.search(m.body) for m in mail.outbox
-                 if "/appeal/" in m.body and (role == "customer") == ("Statement" in m.subject or "Declaraci" in
-                                                                         m.subject or "بيان" in m.subject)]
+        links = [pattern.search(n.body) for n in Notice.objects.filter(kind=kind).order_by("created_at")]
         tokens = [m.group(1) for m in links if m]
         if not tokens:
             raise DrillError(f"actions: no appeal link has been sent to the {role} yet")

@@ -78,12 +78,14 @@ def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, c
            token: ApiToken | None = None, idempotency_key: str | None = None) -> Accepted:
     from abusedesk.misuse.policy import active_suspension
 
-    suspension = active_suspension(email_index=blind_index("reporter-email", draft.reporter_email), token=token)
+    email_index = blind_index("reporter-email", draft.reporter_email)
+    client_index = blind_index("client", client_ip)
+    suspension = active_suspension(email_index=email_index, token=token)
     if suspension is not None:
         raise ReporterSuspended(f"intake from you is suspended until {suspension.until:%Y-%m-%d} because several "
                                 "of your notices were manifestly unfounded (DSA Art. 23); reply to our warning "
                                 "e-mail to contest")
-    scope = f"token:{token.pk}" if token else f"client:{blind_index('client', client_ip)[:32]}"
+    scope = f"token:{token.pk}" if token else f"client:{client_index[:32]}"
     body_hash = sha256_hex(raw)
     if idempotency_key:
         existing = _replay(scope, idempotency_key, body_hash)
@@ -91,7 +93,8 @@ def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, c
             return Accepted(existing, replayed=True)
     try:
         report = _store(draft, channel=channel, raw=raw, body_hash=body_hash, content_type=content_type,
-                        client_ip=client_ip, token=token, scope=scope, idempotency_key=idempotency_key)
+                        client_index=client_index, email_index=email_index, token=token, scope=scope,
+                        idempotency_key=idempotency_key)
     except IntegrityError:
         # A concurrent request with the same key won the race: answer as it did (or refuse a new body).
         if idempotency_key:
@@ -112,13 +115,14 @@ def _replay(scope: str, key: str, body_hash: str) -> Report | None:
 
 
 def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, content_type: str,
-           client_ip: str, token: ApiToken | None, scope: str, idempotency_key: str | None) -> Report:
+           client_index: str, email_index: str, token: ApiToken | None, scope: str,
+           idempotency_key: str | None) -> Report:
     lane = lane_for(token)
     with transaction.atomic():
-        reporter = _reporter_for(draft, token)
+        reporter = _reporter_for(draft, email_index, token)
         submission = Submission.objects.create(
             channel=channel, content_type=content_type[:200], raw=raw, raw_sha256=body_hash, size=len(raw),
-            client_index=blind_index("client", client_ip)[:64], token=token)
+            client_index=client_index[:64], token=token)
         report = Report.objects.create(
             submission=submission, reporter=reporter, channel=channel, lane=lane, category=draft.category,
             urls=[u.as_dict() for u in draft.urls], explanation=draft.explanation, language=draft.language,
@@ -141,8 +145,7 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
     return report
 
 
-def _reporter_for(draft: ReportDraft, token: ApiToken | None) -> Reporter:
-    index = blind_index("reporter-email", draft.reporter_email)
+def _reporter_for(draft: ReportDraft, index: str, token: ApiToken | None) -> Reporter:
     kind = draft.reporter_kind
     reporter = Reporter.objects.filter(email_index=index, kind=kind).first()
     if reporter is not None:

@@ -50,7 +50,7 @@ def case_page_context(case: Case, user: User) -> dict[str, Any]:
         reports.append({"report": report, "explanation": highlight(report.explanation, spans),
                         "findings": findings.get(report.pk, [])})
     evidence = []
-    for item in case.evidence.order_by("created_at") if hasattr(case, "evidence") else []:
+    for item in case.evidence.prefetch_related("findings").order_by("created_at"):
         spans = [s for f in item.findings.all() for s in f.spans]
         evidence.append({"item": item, "text": highlight(item.text or "", spans)})
     decisions = list(case.decisions.select_related("policy", "decided_by").prefetch_related("approvals__approver")
