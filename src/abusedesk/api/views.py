@@ -95,14 +95,16 @@ def submit_report(request: HttpRequest) -> Any:
     return response
 
 
-def _cursor(value: str | None) -> tuple[datetime, str] | None:
+def _cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The position a `next_cursor` encodes; None for anything we did not hand out (the caller says 400)."""
     if not value:
         return None
     try:
         stamp, _, ident = base64.urlsafe_b64decode(value.encode()).decode().partition("|")
-        return datetime.fromisoformat(stamp), ident
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        when, report_id = datetime.fromisoformat(stamp), uuid.UUID(ident)
+    except (ValueError, binascii.Error, UnicodeError):
         return None
+    return (when, report_id) if when.tzinfo is not None else None
 
 
 def _next_cursor(stamp: datetime, ident: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -27,6 +28,7 @@ KindChoice = Literal[tuple(ReporterKind.values)]  # type: ignore[valid-type]
 MAX_NAME_CHARS = 200
 MAX_JSON_DEPTH = 8
 _LANG = re.compile(r"^[a-z]{2}(-[A-Za-z]{2})?$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,34 @@ def parse_json_body(body: bytes) -> object:
     if _json_depth_exceeds(text, MAX_JSON_DEPTH):
         raise IntakeError([Problem("(body)", f"nests deeper than {MAX_JSON_DEPTH} levels")])
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IntakeError([Problem("(body)", f"is not valid JSON: {exc.msg} at line {exc.lineno} "
                                              f"column {exc.colno}")]) from None
+    problems = list(_unstorable_strings(data, ""))
+    if problems:
+        raise IntakeError(problems)
+    return data
+
+
+def _unstorable_strings(value: object, path: str) -> Iterator[Problem]:
+    """JSON may escape what no database stores: a lone UTF-16 surrogate ("\\ud800") is not Unicode text,
+    and PostgreSQL refuses NUL in text. Both are refused here, for every string, keys included."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            yield Problem(path or "(body)", "contains an invalid character (a lone UTF-16 surrogate)")
+        elif "\x00" in value:
+            yield Problem(path or "(body)", "must not contain a NUL character")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_strings(item, f"{path}.{index}" if path else str(index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else key
+            if _SURROGATE.search(key) or "\x00" in key:
+                yield Problem(path or "(body)", "has a field name with an invalid character")
+                continue
+            yield from _unstorable_strings(item, here)
 
 
 def _json_depth_exceeds(text: str, limit: int) -> bool:

@@ -18,7 +18,15 @@ from abusedesk.intake.service import ReporterSuspended, accept
 FORM_FIELD_FOR = {"reporter.email": "reporter_email", "reporter.name": "reporter_name"}
 
 
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
 def report_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.content_type != FORM_CONTENT_TYPE:
+        # Browsers post this form urlencoded (it has no file field). Multipart would be parsed by the CSRF
+        # check before we could keep the raw bytes, so it is refused, clearly, rather than half-handled.
+        return HttpResponse(f"Send the form as {FORM_CONTENT_TYPE}.", status=415,
+                            content_type="text/plain; charset=utf-8")
     raw = request.body if request.method == "POST" else b""  # the bytes exactly as received, read first
     form = ReportForm(request.POST or None)
     if request.method == "POST":

@@ -45,7 +45,10 @@ def normalise_url(raw: str) -> NormalisedUrl:
         raise UrlError(f"is longer than {MAX_URL_CHARS} characters")
     if _FORBIDDEN.search(text):
         raise UrlError("contains spaces, control characters or backslashes")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket, "https://[::1/"
+        raise UrlError("has a malformed host (check the square brackets)") from None
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
         raise UrlError("must start with http:// or https://")
