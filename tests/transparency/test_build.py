@@ -166,7 +166,7 @@ def test_statements_map_outcomes_and_validate(scenario: Scenario, period: Any, t
 
 def test_statements_load_without_a_query_per_decision(scenario: Scenario, period: Any,
                                                       django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(2) as few:  # decisions with policy, case, customer; then their reports
+    with django_assert_num_queries(3) as few:  # decisions with policy, case, customer; their reports; targets
         statements_for(period)
     first = scenario.decisions["warn"]
     Decision.objects.bulk_create([

@@ -9,11 +9,10 @@ these types. The reporter's per-recipient choice decides what is added back:
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-REDACTED = "[redacted]"
+from abusedesk.common.redaction import Identity, redact_identities
 
 
 @dataclass(frozen=True)
@@ -58,22 +57,6 @@ class HostForward:
 
 
 def redact_reporter(text: str, *, name: str | None, email: str | None, phone: str | None) -> str:
-    """Remove the reporter's own identity from their words: full name, each name part of 3+ letters,
-    e-mail (and its local part), phone digits in any spacing."""
-    pieces: list[str] = []
-    for value in (name, email):
-        if value:
-            pieces.append(re.escape(value.strip()))
-    if email and "@" in email:
-        pieces.append(re.escape(email.split("@")[0]))
-    if name:
-        pieces.extend(re.escape(part) for part in re.split(r"\s+", name.strip()) if len(part) >= 3)
-    result = text
-    if pieces:
-        pattern = re.compile(r"(?<!\w)(" + "|".join(sorted(pieces, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
-        result = pattern.sub(REDACTED, result)
-    digits = re.sub(r"\D", "", phone or "")
-    if len(digits) >= 6:
-        loose = r"\D{0,3}".join(re.escape(d) for d in digits[-9:])
-        result = re.sub(r"\+?[\d\s().-]*" + loose, REDACTED, result)
-    return result
+    """Remove the reporter's own identity from their words, in every shape common/redaction.py knows:
+    name joins and handles, e-mail local part, plus-tag and domain, phone digits in any spacing."""
+    return redact_identities(text, [Identity(name=name or "", email=email or "", phone=phone or "")])

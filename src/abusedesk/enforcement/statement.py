@@ -1,10 +1,11 @@
 """The statement of reasons to the customer (DSA Art. 17(3)), as a data type with no reporter fields.
 
 (a) what was decided, its territorial scope and duration; (b) the facts and circumstances, and that a notice
-started it (the notifier's identity is not given: it is never strictly necessary here); (c) whether automated
-means were used for detection or decision; (d) the legal ground or (e) the contractual ground, with an
-explanation; (f) the redress open to the customer: our internal appeal (six months, the link), out-of-court
-dispute settlement (Art. 21) and the courts.
+started it (the notifier's identity is not given: it is never strictly necessary here, and the analyst's
+facts and reasoning are cleared of every reporter's and targeted person's name, e-mail and phone before they
+go out, see common/redaction.py); (c) whether automated means were used for detection or decision; (d) the
+legal ground or (e) the contractual ground, with an explanation; (f) the redress open to the customer: our
+internal appeal (six months, the link), out-of-court dispute settlement (Art. 21) and the courts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.models import Decision
+from abusedesk.common.redaction import case_identities, redact_identities
 
 OUTCOME_LABELS = {
     "no_action": _("No action"),
@@ -55,6 +57,7 @@ class StatementOfReasons:
 
 def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> StatementOfReasons:
     services = list(decision.case.property.services.all()) if decision.case.property else []
+    people = case_identities(decision.case)
     return StatementOfReasons(
         reference=f"D-{str(decision.pk)[:8]}", outcome=decision.outcome,
         outcome_label=str(OUTCOME_LABELS.get(decision.outcome, decision.outcome)),
@@ -62,7 +65,8 @@ def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> State
         properties=[decision.case.property.value] if decision.case.property else [],
         territorial_scope=list(decision.territorial_scope), duration_days=decision.duration_days,
         effective_at=(decision.effective_at or decision.decided_at).strftime("%Y-%m-%d %H:%M UTC"),
-        notice_based=decision.case.reports.exists(), facts=decision.facts, reasoning=decision.reasoning,
+        notice_based=decision.case.reports.exists(), facts=redact_identities(decision.facts, people),
+        reasoning=redact_identities(decision.reasoning, people),
         automated_detection=decision.automated_detection, automated_decision=decision.automated_decision,
         ground=decision.ground, policy_title=decision.policy.title, policy_text=decision.policy.text,
         legal_reference=decision.policy.legal_reference, appeal_url=appeal_url, appeal_deadline=appeal_deadline,

@@ -4,7 +4,9 @@ One statement per effective decision that restricts something (see RESTRICTIVE a
 for the outcome → DSA mapping). Statements carry no personal data: no reporter identity (source_identity is
 never sent), no customer name, no URL or hostname, and free text is scrubbed (scrub.py). Decisions are loaded
 in one query with their policy, case, customer and property, plus one prefetch for the case's reports and
-reporters (to know the source type and what to scrub), so the cost does not grow with one query per decision.
+reporters (to know the source type and who to scrub) and one for the people the case targets, so the cost does
+not grow with one query per decision. Reporters and targeted people are found in every shape
+common/redaction.py knows (name joins, handles, e-mail parts, phone spacing), not only verbatim.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from django.db.models import Min, Prefetch, QuerySet
 
 from abusedesk.cases.models import Decision, Ground, Outcome
+from abusedesk.common.redaction import case_identities
 from abusedesk.intake.models import Lane, Report, ReporterKind
 from abusedesk.transparency import dsa
 from abusedesk.transparency.figures import actions
@@ -42,7 +45,7 @@ def decisions_for_statements(period: Period) -> QuerySet[Decision]:
     return (actions(period).filter(outcome__in=RESTRICTIVE)
             .select_related("policy", "case", "case__customer", "case__property")
             .annotate(first_notice=Min("case__reports__received_at"))
-            .prefetch_related(Prefetch("case__reports", queryset=reports))
+            .prefetch_related(Prefetch("case__reports", queryset=reports), "case__targets")
             .order_by("effective_at", "id"))
 
 
@@ -58,8 +61,9 @@ def batches(statements: list[dict[str, Any]], size: int = dsa.MAX_BATCH) -> Iter
 def statement(decision: Any) -> dict[str, Any]:
     """The statement for one decision (loaded by decisions_for_statements, with its annotations)."""
     known = _identifying_strings(decision)
-    reasoning = scrub(decision.reasoning, known)
-    facts = scrub(decision.facts, known) if decision.facts.strip() else _default_facts(decision)
+    people = case_identities(decision.case)
+    reasoning = scrub(decision.reasoning, known, people)
+    facts = scrub(decision.facts, known, people) if decision.facts.strip() else _default_facts(decision)
     result: dict[str, Any] = {
         **restriction_fields(decision.outcome, decision.territorial_scope, decision.effective_at,
                              decision.duration_days),
@@ -144,7 +148,7 @@ def _default_facts(decision: Any) -> str:
 
 
 def _identifying_strings(decision: Any) -> list[str]:
-    """Everything we know that identifies a person or customer in this case, to scrub from free text."""
+    """The customer and the hosts of this case, to scrub verbatim from free text (people: case_identities)."""
     case = decision.case
     known: list[str] = []
     if case.customer is not None:
@@ -152,7 +156,5 @@ def _identifying_strings(decision: Any) -> list[str]:
     if case.property is not None:
         known.append(case.property.value)
     for report in case.reports.all():
-        reporter = report.reporter
-        known += [reporter.name or "", reporter.email or "", reporter.phone or ""]
         known += [part for url in report.urls or [] for part in (url.get("host") or "", url.get("host_unicode") or "")]
     return known
