@@ -177,6 +177,7 @@ def test_a_pending_action_waits_and_an_appeal_holds_it(case: Case, staff: Any, r
     assert Action.objects.get().status == "held"
     assert Service.objects.get(property__value="forum.test").terminated_at is None
     service.review(Appeal.objects.get(), upheld=False, reasoning="Mirror still online.", acting_user=staff["ben"])
+    assert AuditEvent.objects.filter(verb="action.resumed", object_id=str(action.pk)).count() == 1
     run_jobs()
     assert Action.objects.get().status == "done"
     assert Service.objects.get(property__value="forum.test").terminated_at is not None

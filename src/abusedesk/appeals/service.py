@@ -122,4 +122,6 @@ def _resume_held_actions(decision: Decision) -> None:
 
     for action in Action.objects.filter(decision=decision, status=ActionStatus.HELD):
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.PLANNED)
+        audit.append(actor="system", verb="action.resumed", object_type="action", object_id=str(action.pk),
+                     payload={"reason": "appeal rejected", "decision": str(decision.pk)})
         enqueue(perform_action, str(action.pk), priority=60)

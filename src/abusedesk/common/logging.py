@@ -39,6 +39,15 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def shorten_traceback(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Keep the start and, above all, the end of a long traceback: its last line names the exception."""
+    if len(text) <= limit:
+        return text
+    head = limit // 4
+    tail = limit - head
+    return f"{text[:head]}…[{len(text) - limit} chars left out]…{text[-tail:]}"
+
+
 class OneLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
@@ -51,5 +60,5 @@ class OneLineFormatter(logging.Formatter):
             "msg": escape_controls(message),
         }
         if record.exc_info:
-            entry["exc"] = escape_controls(redact(self.formatException(record.exc_info)))[:MAX_MESSAGE_CHARS]
+            entry["exc"] = shorten_traceback(escape_controls(redact(self.formatException(record.exc_info))))
         return json.dumps(entry, ensure_ascii=False)

@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from abusedesk.evidence.models import CaptureStatus, Evidence
-from abusedesk.jobs import enqueue, job
-
-
-class CaptureRetry(RuntimeError):
-    """The site could not be reached this time; the job layer retries with backoff."""
+from abusedesk.jobs import RetryLater, enqueue, job
 
 
 @job(max_attempts=4, backoff_base=30)
@@ -23,7 +19,7 @@ def capture_evidence(evidence_id: str) -> str:
 
         queue_forward_when_captured(evidence.report)
     if not evidence.settled:
-        raise CaptureRetry(f"evidence {evidence.pk}: {evidence.reason}")
+        raise RetryLater(f"evidence {evidence.pk}: {evidence.reason}")  # unreachable now: not a crash
     if evidence.status == CaptureStatus.CAPTURED and evidence.text:
         from abusedesk.triage.tasks import detect_evidence
 

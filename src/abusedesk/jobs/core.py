@@ -10,9 +10,11 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import Any, ParamSpec, TypeVar
 
+from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import Task
+from django_tasks.base import Task, TaskResult
+from django_tasks.signals import task_finished, task_started
 
 logger = logging.getLogger("abusedesk.jobs")
 
@@ -21,6 +23,19 @@ T = TypeVar("T")
 
 ATTEMPT_KWARG = "_attempt"
 _CURRENT: ContextVar[tuple[int, int]] = ContextVar("abusedesk_job_attempt", default=(1, 1))
+# The task result the worker is running now (set by the library's task_started signal, in the worker's thread):
+# a retry keeps its enqueue-time priority and a dead letter names the result it came from.
+_RUNNING: ContextVar[TaskResult[Any] | None] = ContextVar("abusedesk_job_running", default=None)
+
+
+@receiver(task_started, dispatch_uid="abusedesk-job-running")
+def _job_started(sender: Any, task_result: TaskResult[Any], **kwargs: Any) -> None:
+    _RUNNING.set(task_result)
+
+
+@receiver(task_finished, dispatch_uid="abusedesk-job-finished")
+def _job_finished(sender: Any, task_result: TaskResult[Any], **kwargs: Any) -> None:
+    _RUNNING.set(None)
 
 
 def is_last_attempt() -> bool:
@@ -45,7 +60,17 @@ def priority_for_severity(severity: str) -> int:
 
 
 class RetryLater(Exception):
-    """Raise from a job to be retried after the backoff without counting as a crash."""
+    """Raise from a job when the work cannot be done *yet* (a site is unreachable, a service is busy).
+
+    Unlike any other exception it is not a crash: no traceback is logged and the run is recorded as finished.
+    The job runs again after `delay_s` (default: the job's backoff), with the same priority; it still counts
+    as an attempt, so a job that never gets through ends in the dead letters like any other.
+    """
+
+    def __init__(self, reason: str, *, delay_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay_s = delay_s
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
@@ -64,6 +89,10 @@ def job(*, max_attempts: int = 5, backoff_base: float = 2.0, backoff_cap: float 
             token = _CURRENT.set((attempt, max_attempts))
             try:
                 return func(*args, **kwargs)
+            except RetryLater as exc:
+                _after_failure(runner_task, func, args, kwargs, attempt, exc,
+                               max_attempts=max_attempts, base=backoff_base, cap=backoff_cap)
+                return f"retry later: {exc.reason}"
             except Exception as exc:
                 _after_failure(runner_task, func, args, kwargs, attempt, exc,
                                max_attempts=max_attempts, base=backoff_base, cap=backoff_cap)
@@ -81,19 +110,46 @@ def _after_failure(task_obj: Task[Any, Any], func: Callable[..., Any], args: tup
                    kwargs: dict[str, Any], attempt: int, exc: Exception, *, max_attempts: int,
                    base: float, cap: float) -> None:
     name = f"{func.__module__}.{func.__qualname__}"
+    running = _RUNNING.get()
+    priority = running.task.priority if running is not None else task_obj.priority
     if attempt < max_attempts:
         delay = backoff_seconds(attempt, base=base, cap=cap)
-        logger.warning("job %s attempt %d failed (%s); retrying in %.0fs", name, attempt,
-                       exc.__class__.__name__, delay)
-        task_obj.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+        if isinstance(exc, RetryLater):
+            delay = exc.delay_s if exc.delay_s is not None else delay
+            logger.info("job %s attempt %d cannot finish yet (%s); again in %.0fs", name, attempt, exc.reason, delay)
+        else:
+            logger.warning("job %s attempt %d failed (%s); retrying in %.0fs", name, attempt,
+                           exc.__class__.__name__, delay)
+        task_obj.using(priority=priority, run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
             *args, **{**kwargs, ATTEMPT_KWARG: attempt + 1})
         return
     from abusedesk.jobs.models import DeadLetter
 
     logger.error("job %s failed %d times; moved to dead letters (%s)", name, attempt, exc.__class__.__name__)
-    DeadLetter.objects.create(task_path=name, task_result_id="", attempts=attempt,
+    DeadLetter.objects.create(task_path=name, task_result_id=str(running.id) if running is not None else "",
+                              attempts=attempt, priority=priority,
                               error_class=f"{exc.__class__.__module__}.{exc.__class__.__name__}",
                               error=str(exc)[:2000], args_kwargs={"args": list(args), "kwargs": kwargs})
+
+
+def retry_dead_letter(letter: Any, *, actor: str) -> Any:
+    """Run a dead-lettered job again from its first attempt, at its old priority; the letter is resolved."""
+    from django.utils.module_loading import import_string
+
+    from abusedesk.cases import audit
+    from abusedesk.jobs.models import DeadLetter
+
+    job_task = import_string(letter.task_path)
+    with audit.atomic():
+        if not DeadLetter.objects.filter(pk=letter.pk, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(), resolved_by=actor[:150]):
+            return None  # someone else retried it first
+        saved = letter.args_kwargs
+        result = enqueue(job_task, *saved.get("args", []), priority=letter.priority, **saved.get("kwargs", {}))
+        audit.append(actor=actor, verb="job.retried", object_type="dead_letter", object_id=str(letter.pk),
+                     payload={"task": letter.task_path, "attempts": letter.attempts})
+    logger.info("dead letter %s (%s) retried by %s", letter.pk, letter.task_path, actor)
+    return result
 
 
 def enqueue(job_task: Task[P, T], *args: Any, priority: int | None = None, delay_s: float | None = None,

@@ -21,8 +21,10 @@ class DeadLetter(models.Model):
     error_class = models.CharField(max_length=300)
     error = models.TextField()
     args_kwargs = models.JSONField()
+    priority = models.IntegerField(default=0)  # the enqueue-time priority, kept for a retry
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)  # "user:<name>" or "cli" who retried it
 
 
 class PeriodicSchedule(models.Model):

@@ -209,6 +209,35 @@ def misuse(request: HttpRequest) -> HttpResponse:
     return render(request, "review/misuse.html", {"reporters": reporters, "steps": steps})
 
 
+def _can_run_jobs(user: User) -> bool:
+    return user.role in {"admin", "senior_analyst"}
+
+
+@staff_view(need=_can_run_jobs)
+def failed_jobs(request: HttpRequest) -> HttpResponse:
+    """Jobs that failed every attempt (dead letters): a report that could not be processed must not vanish."""
+    from abusedesk.jobs.models import DeadLetter
+
+    letters = DeadLetter.objects.filter(resolved_at__isnull=True).order_by("-created_at")[:200]
+    return render(request, "review/failed_jobs.html", {"letters": letters})
+
+
+@require_POST
+@staff_view(need=_can_run_jobs)
+def retry_failed_job(request: HttpRequest, letter_id: int) -> HttpResponse:
+    from abusedesk.jobs.core import retry_dead_letter
+    from abusedesk.jobs.models import DeadLetter
+
+    letter = DeadLetter.objects.filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404
+    if retry_dead_letter(letter, actor=f"user:{_user(request).username}") is None:
+        messages.info(request, "That job was already retried.")
+    else:
+        messages.success(request, "The job is queued again.")
+    return redirect("review:failed-jobs")
+
+
 @require_POST
 @staff_view()
 def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:

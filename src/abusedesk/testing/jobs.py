@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from abusedesk.jobs import job
+from abusedesk.jobs.core import RetryLater
 
 RAN: list[str] = []
 
@@ -20,6 +21,12 @@ def record(label: str) -> str:
 def always_fails(label: str) -> None:
     RAN.append(label)
     raise RuntimeError("poison job")
+
+
+@job(max_attempts=2, backoff_base=1)
+def not_yet(label: str) -> None:
+    RAN.append(label)
+    raise RetryLater("the far end is busy", delay_s=120)
 
 
 @job()
