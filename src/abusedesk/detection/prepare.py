@@ -49,6 +49,8 @@ TATWEEL = "\u0640"
 _LATIN = re.compile(r"[a-z]")
 _WORDISH = re.compile(r"[^\s.,;:?!¿¡()\[\]{}\"'«»،؛؟/\\|<>]+")
 _LEET_WORD = re.compile(r"[a-z@$0-9!]+")
+#: a number with a short unit or suffix ("7pm", "10km", "3rd") is not leetspeak
+_QUANTITY = re.compile(r"\d+(?:[a-z]{1,3})?$")
 
 
 def _is_arabic_mark(ch: str) -> bool:
@@ -155,7 +157,7 @@ def _undo_leet(form: str, counts: Counter[str]) -> str:
         word = m.group()
         letters = sum(c.isalpha() for c in word)
         leet = [j for j, c in enumerate(word) if c in LEET]
-        if not leet or letters < 2 or len(leet) > letters or word.startswith(("@", "$")):
+        if not leet or letters < 2 or len(leet) > letters or word.startswith(("@", "$")) or _QUANTITY.match(word):
             continue
         if word[-1] in "!" and word.count("!") == 1 and word[-1] == word[leet[-1]]:
             leet = leet[:-1]  # a trailing '!' is punctuation
