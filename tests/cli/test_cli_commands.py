@@ -132,3 +132,27 @@ def test_oncall_rota_commands(staff: Any, capsys: Any) -> None:
     assert main(["oncall", "add", "nobody"]) == 2
     assert main(["oncall", "add", "ben", "--from", "tomorrow"]) == 2
     assert main(["oncall", "add", "ana", "--from", "2030-01-01T08:00:00", "--hours", "2"]) == 0  # naive = UTC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("argv", "preset", "expected"), [
+    (["--port", "8123"], None, "http://127.0.0.1:8123"),
+    (["--host", "0.0.0.0", "--port", "9001"], "", "http://127.0.0.1:9001"),
+    (["--host", "::1", "--port", "9002"], None, "http://[::1]:9002"),
+    (["--port", "8123"], "https://abuse.example.test", "https://abuse.example.test"),
+])
+def test_up_points_e_mailed_links_at_the_port_it_serves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: Any, argv: list[str], preset: str | None,
+                                                        expected: str) -> None:
+    """`up --port` without ABUSEDESK_PUBLIC_URL: workers (which inherit the environment) link to that port."""
+    from abusedesk.cli.commands import server
+
+    monkeypatch.setenv("ABUSEDESK_PUBLIC_URL", preset or "")  # restored after the test, whatever `up` sets
+    if preset is None:
+        monkeypatch.delenv("ABUSEDESK_PUBLIC_URL")
+    monkeypatch.setenv("ABUSEDESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(server, "_start_children", lambda args: {})
+    monkeypatch.setattr(server, "_supervise", lambda children, args: 0)
+    assert main(["up", "--no-admin", *argv]) == 0
+    assert os.environ["ABUSEDESK_PUBLIC_URL"] == expected
+    assert f"links in e-mails: {expected}/" in capsys.readouterr().out

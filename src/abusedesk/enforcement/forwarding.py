@@ -11,11 +11,9 @@ import json
 import logging
 from typing import Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
-
 from abusedesk.cases import audit
 from abusedesk.cases.models import Notice, RecipientRole
+from abusedesk.enforcement.notices import deliver_notice, render_text
 from abusedesk.enforcement.outbound import EvidenceRef, HostForward, ReporterDisclosure, redact_reporter
 from abusedesk.evidence.models import CaptureStatus, Evidence
 from abusedesk.intake.models import Report, Share
@@ -77,17 +75,13 @@ def forward_report(report_id: str) -> str:
 
 
 def _queue_email(report: Report, forward: HostForward, service: Any) -> None:
-    body = render_to_string("notices/host_forward.txt", {"f": forward, "provider": service.origin_provider,
-                                                         "public_url": settings.PUBLIC_URL})
-    subject, _, text = body.strip().partition("\n")
+    rendered = render_text("host_forward", {"f": forward, "provider": service.origin_provider})
     notice, created = Notice.objects.get_or_create(idempotency_key=f"forward:{report.pk}:email", defaults={
         "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
         "channel": "email", "language": "en", "to_address": service.origin_abuse_email,
-        "subject": subject.removeprefix("Subject:").strip(), "body": text.strip() + "\n"})
+        "subject": rendered.subject, "body": rendered.body})
     if created:
         _audit_queued(notice, report, forward)
-        from abusedesk.enforcement.notices import deliver_notice
-
         enqueue(deliver_notice, str(notice.pk), priority=60)
 
 

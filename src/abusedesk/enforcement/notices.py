@@ -39,12 +39,17 @@ class Rendered:
     body: str
 
 
-def render(kind: str, language: str, context: dict[str, object]) -> Rendered:
-    with translation.override(language):
-        text = render_to_string(f"notices/{kind}.txt", {**context, "public_url": settings.PUBLIC_URL})
+def render_text(kind: str, context: dict[str, object]) -> Rendered:
+    """A plain-text e-mail from templates/notices/<kind>.txt; the "text" engine does not HTML-escape."""
+    text = render_to_string(f"notices/{kind}.txt", {**context, "public_url": settings.PUBLIC_URL}, using="text")
     subject, _, body = text.strip().partition("\n")
     subject = subject.removeprefix("Subject:").strip()
     return Rendered(subject=" ".join(subject.split()), body=body.strip() + "\n")
+
+
+def render(kind: str, language: str, context: dict[str, object]) -> Rendered:
+    with translation.override(language):
+        return render_text(kind, context)
 
 
 def _report_context(report: Report) -> dict[str, object]:

@@ -86,7 +86,15 @@ TEMPLATES = [
                 "abusedesk.review.context.oncall",
             ],
         },
-    }
+    },
+    # Plain-text e-mails (templates/notices/*.txt): no HTML escaping, or a host would receive `&amp;` inside
+    # a URL and a customer `customer&#x27;s`. Rendered with `using="text"` (enforcement/notices.py).
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: ABUSEDESK_DATABASE_URL (postgres://user@host:5432/name) or the embedded SQLite file.

@@ -71,6 +71,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     data_dir = Path(os.environ.get("ABUSEDESK_DATA_DIR") or Path.cwd() / "abusedesk-data").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["ABUSEDESK_DATA_DIR"] = str(data_dir)
+    # Links in e-mails point where this desk answers, unless the operator says otherwise (workers inherit it).
+    if not os.environ.get("ABUSEDESK_PUBLIC_URL"):
+        os.environ["ABUSEDESK_PUBLIC_URL"] = served_url(args.host, args.port)
     setup_django()
     from django.core.management import call_command
 
@@ -79,6 +82,13 @@ def cmd_up(args: argparse.Namespace) -> int:
     children = _start_children(args)
     _announce(args, data_dir, password)
     return _supervise(children, args)
+
+
+def served_url(host: str, port: int) -> str:
+    """The base URL of `up --host/--port`; a wildcard address is reached on loopback (see ALLOWED_HOSTS)."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - comparing, not binding
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _start_children(args: argparse.Namespace) -> dict[str, subprocess.Popen[bytes]]:
@@ -101,9 +111,10 @@ def _spawn_web(args: argparse.Namespace) -> subprocess.Popen[bytes]:
 
 
 def _announce(args: argparse.Namespace, data_dir: Path, password: str | None) -> None:
-    base = f"http://{args.host}:{args.port}"
+    base = served_url(args.host, args.port)
     lines = [
         "", f"abusedesk is running at {base}/",
+        f"  links in e-mails: {os.environ['ABUSEDESK_PUBLIC_URL']}/  (set ABUSEDESK_PUBLIC_URL to change)",
         f"  report form:     {base}/en/report/  (es, ar: /es/report/, /ar/report/)",
         f"  review console:  {base}/console/", f"  API + OpenAPI:   {base}/api/v1/openapi.json",
         f"  data directory:  {data_dir}",
