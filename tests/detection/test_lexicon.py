@@ -125,6 +125,16 @@ def test_routine_needs_a_time_tied_to_a_person():
     assert "routine" not in concepts("todos los dias pienso en ti", "es")
 
 
+@pytest.mark.parametrize("text", ["ana ha2tlak ya kalb", "ra7 a2tlak ya 7ayawan", "wallah ha2tolak ya 7mar"])
+def test_arabizi_matches_the_arabic_lexicon(text):
+    found = matches(prepare(text, "ar"), "ar")
+    got = {m.concept for m in found}
+    assert {"violence", "insult"} <= got
+    for m in found:  # spans still index the original Latin text
+        span = prepare(text, "ar").span(m.start, m.end, m.concept)
+        assert span.text == text[span.start : span.end]
+
+
 def test_new_concepts():
     assert "report" in concepts("He said he threatened to kill her", "en")
     assert "nonviolent" in concepts("te voy a meter en la carcel y una demanda", "es")

@@ -131,7 +131,7 @@ def _detection_form(plain: str, offs: list[int], counts: Counter[str]) -> tuple[
         b.offs.extend(offs[run.start() : run.end()])
         pos = run.end()
     _form_chars(plain, offs, pos, len(plain), b, counts)
-    return _undo_leet("".join(b.chars), counts), b.offs
+    return "".join(b.chars), b.offs
 
 
 def _form_chars(plain: str, offs: list[int], start: int, end: int, b: _Builder, counts: Counter[str]) -> None:
@@ -167,16 +167,117 @@ def _undo_leet(form: str, counts: Counter[str]) -> str:
     return "".join(out)
 
 
+#: Arabizi words whose spelling rules would get wrong (function words, pronouns), in Arabic script
+ARABIZI_WORDS = {
+    "ana": "انا", "enta": "انت", "inta": "انت", "enti": "انتي", "inti": "انتي", "ento": "انتو", "into": "انتو",
+    "entu": "انتو", "ya": "يا", "wallah": "والله", "wallahi": "والله", "walla": "والله", "yalla": "يلا",
+    "yallah": "يلا", "ra7": "رح", "mesh": "مش", "msh": "مش", "mish": "مش", "ma3": "مع", "3ala": "علي",
+    "3la": "علي", "bas": "بس", "la": "لا", "ma": "ما", "fi": "في", "men": "من", "min": "من", "3an": "عن",
+    "ibn": "ابن", "bint": "بنت", "keda": "كده", "kda": "كده", "leh": "ليه", "ezay": "ازاي", "shu": "شو",
+    "sho": "شو", "ya3ni": "يعني", "khalas": "خلاص", "ghadi": "غادي", "bade": "بدي", "badi": "بدي", "bidi": "بدي",
+    "3ayz": "عايز", "3awz": "عاوز", "hya": "هي", "heya": "هي", "hiya": "هي", "howa": "هو", "huwa": "هو",
+    "hwa": "هو", "hom": "هم", "homma": "هما", "w": "و", "wa": "و",
+}
+#: words joined to the next one as Arabic writes them ("el kalb" -> الكلب)
+ARABIZI_PREFIXES = {"el": "ال", "il": "ال", "al": "ال", "w": "و", "wa": "و"}
+#: Latin letters and Arabizi digits to Arabic letters, longest first (2 is ق as in Egyptian and Levantine
+#: usage, "ha2tlak"; vowels are handled in `_arabizi_word`)
+ARABIZI_LETTERS = {
+    "sh": "ش", "ch": "ش", "kh": "خ", "gh": "غ", "th": "ث", "dh": "ذ", "3'": "غ", "7'": "خ", "aa": "ا", "ee": "ي",
+    "ii": "ي", "ei": "ي", "ai": "ي", "oo": "و", "ou": "و", "uu": "و",
+    "2": "ق", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ص", "b": "ب", "p": "ب", "t": "ت", "j": "ج",
+    "g": "ج", "d": "د", "r": "ر", "z": "ز", "s": "س", "c": "ك", "k": "ك", "q": "ق", "f": "ف", "v": "ف", "l": "ل",
+    "m": "م", "n": "ن", "h": "ه", "w": "و", "y": "ي", "x": "كس",
+}
+_VOWELS = "aeiou"
+_ARABIZI_TOKEN = re.compile(r"[a-z0-9']*[a-z][a-z0-9']*")
+_FORM_SENTENCE = re.compile(r"[^.!?؟\n]+[.!?؟\n]*")
+
+
+def _arabizi(form: str, offs: list[int], counts: Counter[str]) -> tuple[str, list[int]]:
+    """Transliterate the Arabizi sentences of an Arabic text to Arabic script, keeping the offset map."""
+    from abusedesk.detection.langid import looks_arabizi
+
+    b = _Builder([], [])
+    pos = 0
+    for sent in _FORM_SENTENCE.finditer(form):
+        if not looks_arabizi(sent.group()):
+            continue
+        b.chars.append(form[pos : sent.start()])
+        b.offs.extend(offs[pos : sent.start()])
+        pos = _arabizi_sentence(form, offs, sent.start(), sent.end(), b)
+        counts["arabizi"] += 1
+    b.chars.append(form[pos:])
+    b.offs.extend(offs[pos:])
+    return "".join(b.chars), b.offs
+
+
+def _arabizi_sentence(form: str, offs: list[int], start: int, end: int, b: _Builder) -> int:
+    pos = start
+    for m in _ARABIZI_TOKEN.finditer(form, start, end):
+        if m.start() < pos:  # the space after a joined prefix was skipped
+            continue
+        b.chars.append(form[pos : m.start()])
+        b.offs.extend(offs[pos : m.start()])
+        word = m.group()
+        prefix = ARABIZI_PREFIXES.get(word)
+        joined = prefix and re.match(r"[ -](?=[a-z0-9])", form[m.end() : end])
+        for ch, j in _arabizi_word(word) if not joined else zip(prefix, (0, len(word) - 1), strict=False):
+            b.add(ch, offs[m.start() + j])
+        pos = m.end() + 1 if joined else m.end()
+    b.chars.append(form[pos:end])
+    b.offs.extend(offs[pos:end])
+    return end
+
+
+def _arabizi_word(word: str) -> list[tuple[str, int]]:
+    """(Arabic letter, index in `word` it comes from) for one Arabizi word."""
+    word_ = word.replace("'", "") if not any(x in word for x in ("3'", "7'")) else word
+    if word_ in ARABIZI_WORDS:
+        out = ARABIZI_WORDS[word_]
+        return [(c, min(i, len(word) - 1)) for i, c in enumerate(out)]
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(word):
+        if word[i] in _VOWELS and not word.startswith(tuple(k for k in ARABIZI_LETTERS if len(k) == 2), i):
+            letter = _vowel(word, i, out)
+            i += 1
+        else:
+            key = next((k for k in (word[i : i + 2], word[i]) if k in ARABIZI_LETTERS), "")
+            letter = ARABIZI_LETTERS.get(key, "")
+            i += max(len(key), 1)
+        if letter and not (out and out[-1][0] == letter and letter not in "اوي"):  # doubled consonants
+            out.extend((c, i - 1) for c in letter)
+    return out
+
+
+def _vowel(word: str, i: int, out: list[tuple[str, int]]) -> str:
+    """A single short vowel: alef at the start of a word, a final vowel as Arabic writes it, else nothing."""
+    if i == 0:
+        return "ا"
+    if i < len(word) - 1:
+        return ""
+    if word[i] == "a":
+        return "ا" if (out and out[-1][0] == "ه") or len(word) <= 2 else "ه"
+    return {"e": "ه", "i": "ي", "o": "و", "u": "و"}[word[i]]
+
+
 def fold(text: str) -> str:
     """The detection form of a word or phrase (used to load word lists in the same spelling)."""
     return prepare(text).form
 
 
 def prepare(text: str, lang: str | None = None) -> PreparedText:
-    """Derive `PreparedText` for `text`; `lang` is stored as given (language id happens elsewhere)."""
+    """Derive `PreparedText` for `text`; `lang` is stored as given (language id happens elsewhere).
+
+    For Arabic (`lang` "ar"), sentences written in Arabizi are transliterated to Arabic script in `form`.
+    """
     counts: Counter[str] = Counter()
     plain, plain_offs = _plain(text, counts)
     form, form_offs = _detection_form(plain, plain_offs, counts)
+    if lang == "ar":
+        form, form_offs = _arabizi(form, form_offs, counts)
+    form = _undo_leet(form, counts)
     return PreparedText(
         original=text,
         form=form,
