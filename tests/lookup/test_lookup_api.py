@@ -55,3 +55,14 @@ def test_lookup_is_rate_limited(client: Client, lookup_settings: Any) -> None:
     lookup_settings.LOOKUP_RATE = "2/m"
     codes = [client.get("/api/v1/lookup", {"url": "ftp://x.test/"}).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+@pytest.mark.parametrize("url", ["http://rebind.test/", "http://mixed.test/", "http://169.254.169.254/latest/",
+                                 "http://10.0.0.5/", "http://[fd00:ec2::254]/"])
+def test_lookup_never_hands_internal_addresses_to_anonymous_callers(client: Client, lookup_settings: Any,
+                                                                    url: str) -> None:
+    response = client.get("/api/v1/lookup", {"url": url})
+    assert response.status_code == 400, response.content
+    body = response.content.decode()
+    assert "127.0.0.1" not in body and "10.0.0.5" not in body and "169.254" not in body and "fd00" not in body
+    assert response.json()["errors"][0]["field"] == "url"

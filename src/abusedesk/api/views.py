@@ -148,6 +148,24 @@ def get_report(request: HttpRequest, report_id: str) -> Any:
     return as_report_out(report)
 
 
+def _internal_addresses(addresses: list[str]) -> bool:
+    """Whether any address is private, loopback, link-local, metadata or otherwise not public (the fetch policy's
+    list); LOOKUP_ALLOW_NETWORKS (tests and drills) counts as public."""
+    import ipaddress
+
+    from abusedesk.evidence.fetch import classify
+
+    allow = [ipaddress.ip_network(n, strict=False) for n in settings.LOOKUP_ALLOW_NETWORKS]
+    for text in addresses:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return True
+        if not any(address.version == n.version and address in n for n in allow) and classify(address):
+            return True
+    return False
+
+
 def _cases() -> Any:
     return Case.objects.select_related("customer", "property").annotate(report_count=Count("reports"))
 
@@ -195,6 +213,10 @@ def lookup(request: HttpRequest, url: str) -> Any:
                        rdap_servers=settings.LOOKUP_RDAP_SERVERS, allow_networks=tuple(settings.LOOKUP_ALLOW_NETWORKS))
     except WhoisInputError as exc:
         return _error(request, 400, "invalid_request", errors=[{"field": "url", "problem": str(exc)}])
+    if _internal_addresses(answer.addresses):
+        # Our resolver sees our own network: an anonymous caller must not learn what internal names resolve to.
+        return _error(request, 400, "invalid_request", errors=[{
+            "field": "url", "problem": "cannot look up this URL: its host is not on the public internet"}])
     data = answer.to_dict()
     ours = match_host(answer.host)
     data["served_by_us"] = ours is not None

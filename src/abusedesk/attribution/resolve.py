@@ -40,8 +40,13 @@ class Attribution:
 
 
 def match_host(host: str, ip: str | None = None) -> Property | None:
+    """An IP literal host matches IP ranges even when the caller did not say it is one: never as a name."""
     if ip:
         return match_ip(ip)
+    try:
+        return match_ip(str(ipaddress.ip_address(host.strip("[]"))))
+    except ValueError:
+        pass
     candidates = host_candidates(host)
     props = list(
         Property.objects.select_related("customer").filter(

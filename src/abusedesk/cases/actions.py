@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from abusedesk.cases import audit
@@ -206,7 +205,8 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User, emergency: 
             raise ActionRefused("the case is closed")
         if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
             raise ActionRefused("another decision on this case is awaiting approval")
-        orders = list(case.reports.filter(Q(lane="authority") | Q(reporter__kind="authority")))
+        # Orders come only through an authority's token (the lane); one marked manifestly unfounded blocks nothing.
+        orders = list(case.reports.filter(lane="authority", manifestly_unfounded=False))
         incomplete = [problem for r in orders for problem in r.order_problems]
         if incomplete and data.outcome != Outcome.NO_ACTION:
             raise ActionRefused("an authority order in this case is incomplete (" + "; ".join(incomplete[:3]) +
@@ -252,13 +252,18 @@ def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datet
         _check_approver(decision, acting_user)
         payload = action_payload(decision.case, _input_of(decision), decision.policy)
         current_hash = sha256_hex(canonical_json(payload))
-        changed = current_hash != decision.payload_hash
+        customer = decision.case.customer
+        # Who must approve was fixed when the decision was made; a customer made (un)protected since voids it.
+        void_reason = ("action payload changed after decision" if current_hash != decision.payload_hash else
+                       "customer protection changed after decision"
+                       if bool(customer and customer.protected) != decision.requires_senior else "")
+        changed = bool(void_reason)
         if changed:
             # Committed on purpose: a decision whose effect changed stays void; then the approver is told.
             Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.VOIDED)
             Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.OPEN)
             audit.append(actor=_actor(acting_user), verb="decision.voided", object_type="decision",
-                         object_id=str(decision.pk), payload={"reason": "action payload changed after decision"})
+                         object_id=str(decision.pk), payload={"reason": void_reason})
         else:
             Approval.objects.create(decision=decision, approver=acting_user, payload_hash=current_hash)
             audit.append(actor=_actor(acting_user), verb="decision.approved", object_type="decision",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from abusedesk.cases.models import AuditEvent, AuditHead
@@ -90,32 +90,59 @@ class VerifyResult:
         return None
 
 
-def iter_events(batch: int = 2000) -> Iterator[AuditEvent]:
-    last = 0
+@dataclass(frozen=True)
+class Unreadable:
+    """A row the database holds but that does not load (a superuser wrote garbage into a column)."""
+
+    seq: int
+    hash: str
+    error: str
+
+
+# A row that fails to load raises one of these, depending on the column and the database driver.
+_LOAD_ERRORS = (ValueError, TypeError, OverflowError, DatabaseError)
+
+
+def iter_events(batch: int = 2000, *, after: int = 0) -> Iterator[AuditEvent | Unreadable]:
+    last = after
     while True:
-        chunk = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        query = AuditEvent.objects.filter(seq__gt=last).order_by("seq")
+        try:
+            chunk: list[AuditEvent | Unreadable] = list(query[:batch])
+        except _LOAD_ERRORS:
+            chunk = list(_one_by_one(query, batch))
         if not chunk:
             return
         yield from chunk
         last = chunk[-1].seq
 
 
-def verify(events: Iterable[AuditEvent] | None = None, *, checkpoint: tuple[int, str] | None = None) -> VerifyResult:
-    """Recompute the chain; report every broken link, gap, changed event and missing tail."""
+def _one_by_one(query: Any, batch: int) -> Iterator[AuditEvent | Unreadable]:
+    """Load a chunk row by row, so one unreadable row is reported instead of ending the check."""
+    for seq, digest in query.values_list("seq", "hash")[:batch]:
+        try:
+            yield AuditEvent.objects.get(seq=seq)
+        except _LOAD_ERRORS as exc:
+            yield Unreadable(seq=seq, hash=digest, error=exc.__class__.__name__)
+
+
+def verify(events: Iterable[AuditEvent | Unreadable] | None = None, *, checkpoint: tuple[int, str] | None = None,
+           after: tuple[int, str] | None = None) -> VerifyResult:
+    """Recompute the chain; report every broken link, gap, changed or unreadable event and missing tail.
+
+    `after=(seq, hash)` checks only the events appended after an end already verified (the audit page does)."""
     problems: list[str] = []
-    prev_hash, expected_seq, count = GENESIS, 1, 0
+    prev_hash, expected_seq = after[1] if after else GENESIS, (after[0] if after else 0) + 1
+    count = 0
     seen: dict[int, str] = {}
-    for event in events if events is not None else iter_events():
+    for event in events if events is not None else iter_events(after=expected_seq - 1):
         count += 1
         if event.seq != expected_seq:
             problems.append(f"seq {expected_seq}: missing (next event found is seq {event.seq})")
-        if event.prev_hash != prev_hash:
-            problems.append(f"seq {event.seq}: link to the previous event is broken (removed or reordered)")
-        recomputed = event_hash(prev_hash=event.prev_hash, seq=event.seq, at=event.at, actor=event.actor,
-                                verb=event.verb, object_type=event.object_type, object_id=event.object_id,
-                                payload=event.payload)
-        if recomputed != event.hash:
-            problems.append(f"seq {event.seq}: content does not match its hash (changed)")
+        if isinstance(event, Unreadable):
+            problems.append(f"seq {event.seq}: cannot be read ({event.error}); its content cannot be checked")
+        else:
+            problems += _check_event(event, prev_hash)
         seen[event.seq] = event.hash
         prev_hash, expected_seq = event.hash, event.seq + 1
     last_seq = expected_seq - 1
@@ -129,3 +156,45 @@ def verify(events: Iterable[AuditEvent] | None = None, *, checkpoint: tuple[int,
         elif seen.get(cp_seq) != cp_hash:
             problems.append(f"seq {cp_seq}: does not match the external checkpoint")
     return VerifyResult(ok=not problems, events=count, problems=problems, last_seq=last_seq, last_hash=prev_hash)
+
+
+def _check_event(event: AuditEvent, prev_hash: str) -> list[str]:
+    problems = []
+    if event.prev_hash != prev_hash:
+        problems.append(f"seq {event.seq}: link to the previous event is broken (removed or reordered)")
+    try:  # SQLite hands back None for a time it cannot parse
+        recomputed = event_hash(prev_hash=event.prev_hash, seq=event.seq, at=event.at, actor=event.actor,
+                                verb=event.verb, object_type=event.object_type, object_id=event.object_id,
+                                payload=event.payload)
+    except (AttributeError, TypeError, ValueError) as exc:
+        return [*problems, f"seq {event.seq}: cannot be read ({exc.__class__.__name__}); its content cannot be "
+                           "checked"]
+    if recomputed != event.hash:
+        problems.append(f"seq {event.seq}: content does not match its hash (changed)")
+    return problems
+
+
+FULL_CHECK_SECONDS = 3600
+_CACHED = "abusedesk:audit:verified"
+
+
+def verify_cached() -> VerifyResult:
+    """For the audit page: the whole chain at most once an hour (and whenever something was wrong); in between
+    only the events appended since the last check, linked to its end. `abusedesk audit verify` always checks all."""
+    from django.core.cache import cache
+
+    known = cache.get(_CACHED)
+    if known is not None and known["ok"] and timezone.now().timestamp() - known["full_at"] < FULL_CHECK_SECONDS:
+        new = verify(after=(known["last_seq"], known["last_hash"]))
+        if new.ok:
+            result = VerifyResult(ok=True, events=known["events"] + new.events, problems=[],
+                                  last_seq=new.last_seq, last_hash=new.last_hash)
+            cache.set(_CACHED, {**known, **_cacheable(result)}, FULL_CHECK_SECONDS)
+            return result
+    result = verify()
+    cache.set(_CACHED, {**_cacheable(result), "full_at": timezone.now().timestamp()}, FULL_CHECK_SECONDS)
+    return result
+
+
+def _cacheable(result: VerifyResult) -> dict[str, Any]:
+    return {"ok": result.ok, "events": result.events, "last_seq": result.last_seq, "last_hash": result.last_hash}

@@ -214,8 +214,9 @@ def draft_from_fields(*, urls: list[str], category: str, explanation: str, repor
         validate_email(reporter_email.strip())
     except ValidationError:
         problems.append(Problem("reporter.email", "is not a valid e-mail address"))
-    if any(ch in reporter_name for ch in "\r\n\x00"):
-        problems.append(Problem("reporter.name", "must not contain line breaks"))
+    for name, value in (("reporter.name", reporter_name), ("reporter.phone", reporter_phone)):
+        if any(ch in value for ch in "\r\n\x00"):
+            problems.append(Problem(name, "must not contain line breaks or NUL characters"))
     if not good_faith:
         problems.append(Problem("good_faith", "must be true: confirm the notice is accurate and complete "
                                               "to the best of your knowledge (DSA Art. 16(2)(d))"))

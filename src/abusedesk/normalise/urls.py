@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import idna
 
+from abusedesk.evidence.fetch.urls import is_numeric_host
+
 MAX_URL_CHARS = 2048
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
 _HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
@@ -75,13 +77,16 @@ def _normalise_host(host: str) -> tuple[str, str, str | None]:
         return str(address), str(address), str(address)
     except ValueError:
         pass
-    if re.fullmatch(r"[0-9.]+|0x[0-9a-f.x]+", host, re.IGNORECASE):
+    # Validate what will be connected to: the fetcher (like browsers) reads `1.0x1` as the address 1.0.0.1.
+    if is_numeric_host(host):
         raise UrlError("has a host that looks like an IP address written in an unusual form")
     try:
         ascii_host = idna.encode(host, uts46=True).decode("ascii").lower()
         unicode_host = idna.decode(ascii_host)
     except idna.IDNAError:
         raise UrlError("has a host name that is not a valid internationalised domain name") from None
+    if is_numeric_host(ascii_host):  # e.g. full-width digits that map to one
+        raise UrlError("has a host that looks like an IP address written in an unusual form")
     labels = ascii_host.split(".")
     if len(ascii_host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
         raise UrlError("has an invalid host name")

@@ -278,12 +278,15 @@ def _to_labels(name: str) -> tuple[str, str]:
             host_unicode = idna.decode(host_ascii)
     except (idna.IDNAError, UnicodeError, ValueError):
         raise FetchBlocked("invalid_host", "host name is not valid IDNA") from None
-    if _whatwg_ipv4_safe(host_ascii):
+    if is_numeric_host(host_ascii):
         raise FetchBlocked("invalid_host", "IDNA mapping produced a numeric host")
     return host_ascii, host_unicode
 
 
-def _whatwg_ipv4_safe(name: str) -> bool:
+def is_numeric_host(name: str) -> bool:
+    """Whether a URL parser (WHATWG, browsers, this fetcher) takes ``name`` for an IPv4 address - `1.0x1`,
+    `0x7f.1`, `2130706433` - or refuses it as a malformed one (`1.2.3.4.5`, `a.09`). Such a host is never a
+    name: whoever validates it must treat it as the address it is."""
     try:
         return _whatwg_ipv4(name) is not None
     except FetchBlocked:
