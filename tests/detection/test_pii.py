@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from abusedesk.detection.pii import find_pii
@@ -66,3 +68,42 @@ def test_recognises(text, lang, expected):
 )
 def test_hard_negatives(text, lang):
     assert spans(text, lang) == []
+
+
+def mixed(text: str, lang: str, langs: dict[str, float]) -> list[tuple[str, str]]:
+    t = dataclasses.replace(prepare(text, lang), langs=langs)
+    return [(s.type, s.text) for s in find_pii(t)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("I know where you live, Calle Mayor 5, 3º B, Madrid. Te vamos a encontrar muy pronto.",
+      ("address", "Calle Mayor 5, 3º B, Madrid")),
+     ("I know where you live: Calle Ancha 3 2ºA Cádiz. Nos vemos pronto, ya sabes.",
+      ("address", "Calle Ancha 3 2ºA Cádiz")),
+     ("I know where you live. Llámame al 612 345 678 si te atreves.", ("phone", "612 345 678"))],
+)
+def test_mixed_language_text_uses_the_patterns_of_every_language(text, expected):
+    assert expected in mixed(text, "en", {"en": 0.55, "es": 0.45})
+
+
+def test_phone_regions_follow_the_text_languages():
+    text = "I know where you live. Llámame al 612 345 678 si te atreves."
+    assert ("phone", "612 345 678") not in mixed(text, "en", {"en": 1.0})  # no Spanish share: US/GB/IE rules
+    assert ("phone", "612 345 678") in mixed(text, "en", {"en": 0.6, "es": 0.4})
+
+
+@pytest.mark.parametrize("text", ["خذ طريق الملك فهد ثم ارجع", "الطريق طويل جدا", "على طريقك يا صديقي",
+                                  "هذا طريق الخير والسلام", "وقفنا في ميدان التحرير"])
+def test_arabic_road_alone_is_not_an_address(text):
+    assert spans(text, "ar") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("تسكن في طريق الملك فهد 12، الرياض", "طريق الملك فهد 12، الرياض"),
+     ("بيتها على طريق المطار، حي النزهة، جدة", "طريق المطار، حي النزهة، جدة"),
+     ("ساكنه في جادة الحمرا", "جادة الحمرا")],
+)
+def test_arabic_road_with_a_number_or_components_is_an_address(text, expected):
+    assert ("address", expected) in spans(text, "ar")

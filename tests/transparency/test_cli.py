@@ -22,13 +22,19 @@ def test_build_writes_the_report_where_asked(scenario: Any, tmp_path: Path, caps
     assert (out / "index.html").is_file() and (out / "dsa-statements" / "batch-0001.json").is_file()
 
 
-def test_default_folder_and_explicit_dates(scenario: Any, tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_default_folder_is_under_the_data_directory_and_printed(scenario: Any, tmp_path: Path, monkeypatch: Any,
+                                                                 settings: Any, capsys: Any) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
     assert main(["transparency", "build", "--period", "2026-08"]) == 0
-    assert (tmp_path / "transparency-2026-08" / "report.json").is_file()
+    out = tmp_path / "data" / "transparency" / "2026-08"
+    assert (out / "report.json").is_file()
+    assert f"files in {out}" in capsys.readouterr().out
     assert main(["transparency", "build", "--from", "2026-08-01", "--to", "2026-08-03"]) == 0
-    report = json.loads((tmp_path / "transparency-2026-08-01_2026-08-03" / "report.json").read_text())
+    report = json.loads((out.parent / "2026-08-01_2026-08-03" / "report.json").read_text())
     assert report["period"] == {"label": "2026-08-01_2026-08-03", "start": "2026-08-01", "end": "2026-08-03"}
+    assert list((tmp_path / "elsewhere").iterdir()) == []  # nothing in the current directory
 
 
 @pytest.mark.parametrize(("argv", "message"), [

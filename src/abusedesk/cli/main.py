@@ -1,8 +1,9 @@
 """The `abusedesk` command.
 
 Each module in abusedesk/cli/commands/ defines `register(subparsers)` and adds its sub-commands with
-`parser.set_defaults(handler=..., django=True|False)`. Commands that need the database set `django=True`;
-the pure ones (classify, eval, whois, evidence fetch) run without a database or server.
+`parser.set_defaults(handler=..., django=True|False)`. Commands that need the database set `django=True`
+and then stop with "no desk at DIR" when there is none, unless they also set `creates_desk=True`; the pure
+ones (classify, eval, whois, evidence fetch) run without a database or server.
 Handlers return the process exit code.
 """
 
@@ -41,6 +42,17 @@ def setup_django() -> None:
     django.setup()
 
 
+def _open_desk(*, creates: bool) -> None:
+    """Set Django up on the desk the command names; only `migrate` (and `up`) may create one (cli/desk.py)."""
+    from abusedesk.cli import desk
+
+    if not creates:
+        desk.check_before_setup()
+    setup_django()
+    if not creates:
+        desk.check_after_setup()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -49,9 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.data_dir:
         os.environ["ABUSEDESK_DATA_DIR"] = os.path.abspath(args.data_dir)
-    if getattr(args, "django", False):
-        setup_django()
     try:
+        if getattr(args, "django", False):
+            _open_desk(creates=getattr(args, "creates_desk", False))
         return int(args.handler(args) or 0)
     except CliError as exc:
         print(f"abusedesk: error: {exc}", file=sys.stderr)

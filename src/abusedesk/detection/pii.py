@@ -16,6 +16,7 @@ import re
 import threading
 from importlib import resources
 
+from abusedesk.detection.prepare import fold
 from abusedesk.sdk.detection import PreparedText, Span
 
 #: Phone regions tried for each language (phonenumbers needs a region for numbers without +CC).
@@ -36,6 +37,8 @@ def _alt(words: list[str]) -> str:
 
 
 _A = _data("address.json")
+for _key in ("street_ar", "street_ar_weak", "component_ar", "cities_ar"):  # matched on the detection form
+    _A[_key] = sorted({fold(w) for w in _A[_key]})
 _CTX = _data("pii_context.json")
 _CAP = r"[A-ZÀ-Ý][\w'’.-]*"
 _CONNECT = r"(?:de|del|la|las|los|el|y|of|the|on|upon)"
@@ -48,9 +51,12 @@ _ES_HEAD = re.compile(
     rf"\b(?i:{_alt(_A['street_prefix_es'])})\.?\s+(?:(?:{_CAP}|{_CONNECT}|\d+\s+de)\s+){{0,4}}?{_CAP}"
     rf"(?:,?\s*(?:(?i:n[º°o]\.?|num\.?|#)\s*)?\d{{1,5}}[A-Za-z]?\b)"
 )
-_AR_STOP = _alt(_A["component_ar"] + _A["street_ar"] + ["في", "الي", "من", "و"])
+_AR_STOP = _alt(_A["component_ar"] + _A["street_ar"] + _A["street_ar_weak"] + ["في", "الي", "من", "و"])
 _AR_WORD = rf"(?!(?:{_AR_STOP})\b)[^\s،,.;:!?؟\d]+"
-_AR_HEAD = re.compile(rf"(?<!\w)(?:{_alt(_A['street_ar'])})\.?\s+{_AR_WORD}(?:\s+{_AR_WORD}){{0,2}}(?:\s+\d{{1,5}})?")
+_AR_NAME = rf"\.?\s+{_AR_WORD}(?:\s+{_AR_WORD}){{0,2}}"
+_AR_HEAD = re.compile(rf"(?<!\w)(?:{_alt(_A['street_ar'])}){_AR_NAME}(?:\s+\d{{1,5}})?")
+#: "طريق" (road, way) and the like: an address only with a number or a component after the name
+_AR_WEAK_HEAD = re.compile(rf"(?<!\w)(?:{_alt(_A['street_ar_weak'])}){_AR_NAME}(?P<number>\s+\d{{1,5}}(?!\d))?")
 
 _POSTCODE = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})"  # UK
@@ -62,7 +68,7 @@ _POSTCODE = (
 _CITY = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)?{_CAP}){{0,2}}"
 _COMPONENTS = [
     re.compile(rf"(?i:{_alt(_A['unit_en'] + _A['unit_es'])})\.?\s*[\w-]{{0,5}}[º°ª]?(?:\s*[A-Z](?!\w))?"),
-    re.compile(r"\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"),
+    re.compile(r"\d{1,2}(?:\s?[º°ª]|[oa](?=[\sA-Z,]|$))\s?(?:[A-Za-z](?!\w))?"),  # 2º A (NFKC: "2o A")
     re.compile(rf"(?i:{_alt(_A['district_es'])})\.?\s+(?:{_CAP}|{_CONNECT}|\d+)(?:\s+(?:{_CAP}|{_CONNECT}|\d+)){{0,3}}"),
     re.compile(rf"(?:{_POSTCODE})\b"),
     re.compile(r"(?:(?i:n[º°o]\.?|num\.?|#)\s*)?\d{1,5}[A-Za-z]?\b"),
@@ -133,6 +139,10 @@ def find_addresses(t: PreparedText) -> list[Span]:
     for m in _AR_HEAD.finditer(t.form):
         end = _extend(t.form, m.end(), _AR_COMPONENTS)
         spans.append(t.span(m.start(), end, "address"))
+    for m in _AR_WEAK_HEAD.finditer(t.form):
+        end = _extend(t.form, m.end(), _AR_COMPONENTS)
+        if m.group("number") or end > m.end():
+            spans.append(t.span(m.start(), end, "address"))
     for m in _AR_COMPONENTS[0].finditer(t.form):  # "عمارة 12، الطابق 3، حي النزهة" without a street
         end = _extend(t.form, m.end(), _AR_COMPONENTS)
         if end > m.end():
@@ -153,10 +163,21 @@ def find_phones(t: PreparedText) -> list[Span]:
     import phonenumbers
 
     spans = []
-    for region in PHONE_REGIONS.get(t.lang, DEFAULT_REGIONS):
+    for region in phone_regions(t):
         for m in phonenumbers.PhoneNumberMatcher(t.plain, region, leniency=phonenumbers.Leniency.VALID):
             spans.append(t.span(m.start, m.end, "phone", plain=True))
     return _merge(spans)
+
+
+def text_langs(t: PreparedText) -> list[str]:
+    """The text's language and every language it has a share in (a mixed en/es post is both)."""
+    return list(dict.fromkeys([t.lang, *t.langs]))
+
+
+def phone_regions(t: PreparedText) -> tuple[str, ...]:
+    """Phone regions of every language of the text, or the default regions when none is known."""
+    regions = [r for lang in text_langs(t) for r in PHONE_REGIONS.get(lang, ())]
+    return tuple(dict.fromkeys(regions)) or DEFAULT_REGIONS
 
 
 def find_coordinates(t: PreparedText) -> list[Span]:
@@ -255,7 +276,7 @@ PRIORITY = ("email", "national_id", "coordinates", "phone", "licence_plate", "ad
 
 def find_pii(t: PreparedText) -> list[Span]:
     """All personal-data spans of `t`, overlaps resolved by `PRIORITY` (cached: several detectors ask)."""
-    key = (t.original, t.lang)
+    key = (t.original, tuple(text_langs(t)))
     hit = _CACHE.get(key)
     if hit is None:
         hit = _find(t)
@@ -266,7 +287,7 @@ def find_pii(t: PreparedText) -> list[Span]:
     return list(hit)
 
 
-_CACHE: dict[tuple[str, str], tuple[Span, ...]] = {}
+_CACHE: dict[tuple[str, tuple[str, ...]], tuple[Span, ...]] = {}
 _CACHE_LOCK = threading.Lock()
 
 

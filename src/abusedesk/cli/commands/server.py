@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
     worker.set_defaults(handler=cmd_worker, django=True)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database tables")
-    migrate.set_defaults(handler=cmd_migrate, django=True)
+    migrate.set_defaults(handler=cmd_migrate, django=True, creates_desk=True)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""`abusedesk transparency build`: the period's transparency report and DSA statements, written to a folder."""
+"""`abusedesk transparency build`: the period's transparency report and DSA statements, written to a folder
+(by default under the data directory, never the current directory; the path is printed)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def register(sub: Any) -> None:
     build.add_argument("--period", help="2026H1, 2026H2, 2026Q3 or 2026-07 (UTC)")
     build.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (with --to)")
     build.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day, included (with --from)")
-    build.add_argument("--out", help="output folder (default ./transparency-<period>)")
+    build.add_argument("--out", help="output folder (default DATA_DIR/transparency/<period>)")
     build.add_argument("--min-count", type=int, default=5,
                        help="counts below this are published as '<N' (default 5)")
     build.set_defaults(handler=cmd_build, django=True)
@@ -41,12 +42,14 @@ def _period(args: argparse.Namespace) -> Any:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
     from abusedesk.transparency.build import build
 
     if args.min_count < 1:
         raise CliError(f"--min-count {args.min_count} must be at least 1")
     period = _period(args)
-    out = Path(args.out or f"transparency-{period.label}")
+    out = Path(args.out).resolve() if args.out else Path(settings.DATA_DIR) / "transparency" / period.label
     result = build(period, out, min_count=args.min_count)
     print(f"transparency report {period.label}: {len(result.files)} files in {out}; "
           f"{result.statements} DSA statements")
