@@ -20,7 +20,9 @@ def register(sub: Any) -> None:
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     up.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     up.add_argument("--web-processes", type=int, default=2, help="web server processes (default 2)")
-    up.add_argument("--threads", type=int, default=8, help="threads per web process (default 8)")
+    up.add_argument("--connections", type=int, default=1000,
+                    help="simultaneous connections per web process (default 1000; gevent workers)")
+    up.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)  # before gevent; ignored
     up.add_argument("--workers", type=int, default=1, help="job worker processes (default 1)")
     up.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory (default ./abusedesk-data)")
     up.add_argument("--no-admin", action="store_true", help="do not create the first admin account")
@@ -103,9 +105,13 @@ def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
 
 
 def _spawn_web(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """gevent workers: a client that trickles its request gets a greenlet, not one of a few threads, so slow
+    bodies cannot starve the server (docs/architecture.md). Production puts nginx in front as well."""
+    if args.threads is not None:
+        print("abusedesk: --threads is ignored (gevent web workers); use --connections", file=sys.stderr)
     return _spawn([sys.executable, "-m", "gunicorn", "abusedesk.wsgi:application",
                    "--bind", f"{args.host}:{args.port}", "--workers", str(max(1, args.web_processes)),
-                   "--threads", str(max(1, args.threads)), "--worker-class", "gthread",
+                   "--worker-connections", str(max(1, args.connections)), "--worker-class", "gevent",
                    "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
                    "--graceful-timeout", "10", "--timeout", "60"])
 
