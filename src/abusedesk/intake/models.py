@@ -25,8 +25,13 @@ class ReporterKind(models.TextChoices):
     AUTOMATED = "automated", "Automated feed"
 
 
+# Kinds that carry weight (the authority or trusted lane, an order's checks): only a token grants them.
+WEIGHTY_KINDS = frozenset({ReporterKind.TRUSTED_FLAGGER, ReporterKind.AUTHORITY})
+
+
 class Reporter(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # What we know the reporter is: authority and trusted flagger only from their API token (never self-declared).
     kind = models.CharField(max_length=20, choices=ReporterKind.choices, default=ReporterKind.INDIVIDUAL)
     name = EncryptedTextField(null=True)
     email = EncryptedTextField(null=True)
@@ -110,6 +115,8 @@ class Report(models.Model):
     reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="reports")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     lane = models.CharField(max_length=10, choices=Lane.choices, default=Lane.NORMAL)
+    # What the reporter said they are ("reporter.kind" in the body): a claim, shown to reviewers, never trusted.
+    claimed_kind = models.CharField(max_length=20, choices=ReporterKind.choices, blank=True)
     category = models.CharField(max_length=30, choices=Category.choices)
     # [{"url": normalised URL, "host": A-label, "host_unicode": U-label, "ip": literal or null}]
     urls = models.JSONField()

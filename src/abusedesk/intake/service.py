@@ -16,7 +16,16 @@ from abusedesk.accounts.models import ApiToken, TokenKind
 from abusedesk.cases import audit
 from abusedesk.common.crypto import blind_index
 from abusedesk.common.hashing import sha256_hex
-from abusedesk.intake.models import IdempotencyKey, Lane, Report, Reporter, ReportStatus, Submission
+from abusedesk.intake.models import (
+    WEIGHTY_KINDS,
+    IdempotencyKey,
+    Lane,
+    Report,
+    Reporter,
+    ReporterKind,
+    ReportStatus,
+    Submission,
+)
 from abusedesk.intake.schema import ReportDraft
 from abusedesk.jobs import Priority, enqueue, priority_for_severity
 
@@ -74,6 +83,14 @@ def lane_for(token: ApiToken | None) -> str:
         token.kind, Lane.NORMAL)
 
 
+def kind_for(token: ApiToken | None, claimed: str) -> str:
+    """The reporter kind we record: authority and trusted flagger come only from the token; a self-declared one
+    stays a claim (Report.claimed_kind) and the reporter counts as an individual."""
+    if token is not None and token.kind in {TokenKind.TRUSTED_FLAGGER, TokenKind.AUTHORITY}:
+        return str(token.kind)
+    return ReporterKind.INDIVIDUAL if claimed in WEIGHTY_KINDS else claimed
+
+
 def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, client_ip: str,
            token: ApiToken | None = None, idempotency_key: str | None = None) -> Accepted:
     from abusedesk.misuse.policy import active_suspension
@@ -119,12 +136,13 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
            idempotency_key: str | None) -> Report:
     lane = lane_for(token)
     with transaction.atomic():
-        reporter = _reporter_for(draft, email_index, token)
+        reporter = _reporter_for(draft, email_index, token, kind_for(token, draft.reporter_kind))
         submission = Submission.objects.create(
             channel=channel, content_type=content_type[:200], raw=raw, raw_sha256=body_hash, size=len(raw),
             client_index=client_index[:64], token=token)
         report = Report.objects.create(
-            submission=submission, reporter=reporter, channel=channel, lane=lane, category=draft.category,
+            submission=submission, reporter=reporter, channel=channel, lane=lane,
+            claimed_kind=draft.reporter_kind, category=draft.category,
             urls=[u.as_dict() for u in draft.urls], explanation=draft.explanation, language=draft.language,
             good_faith=draft.good_faith, share_host=draft.share_host, share_site_owner=draft.share_site_owner,
             share_law_enforcement=draft.share_law_enforcement, status=ReportStatus.RECEIVED,
@@ -134,7 +152,8 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
         audit.append(actor=f"{channel}:{'token:' + str(token.pk) if token else 'anonymous'}",
                      verb="report.received", object_type="report", object_id=str(report.pk),
                      payload={"channel": channel, "category": draft.category, "lane": lane,
-                              "submission_sha256": body_hash, "hosts": sorted({u.host for u in draft.urls})})
+                              "submission_sha256": body_hash, "hosts": sorted({u.host for u in draft.urls}),
+                              "claimed_kind": draft.reporter_kind, "kind": reporter.kind})
         if report.order_problems:
             audit.append(actor="system", verb="order.incomplete", object_type="report", object_id=str(report.pk),
                          payload={"problems": report.order_problems})
@@ -145,8 +164,7 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
     return report
 
 
-def _reporter_for(draft: ReportDraft, index: str, token: ApiToken | None) -> Reporter:
-    kind = draft.reporter_kind
+def _reporter_for(draft: ReportDraft, index: str, token: ApiToken | None, kind: str) -> Reporter:
     reporter = Reporter.objects.filter(email_index=index, kind=kind).first()
     if reporter is not None:
         return reporter
@@ -164,8 +182,9 @@ ORDER_ELEMENTS = {
 
 
 def order_problems(draft: ReportDraft, lane: str) -> list[str]:
-    """What an authority order lacks (DSA Art. 9(2)); empty for ordinary notices."""
-    if lane != Lane.AUTHORITY and draft.reporter_kind != "authority":
+    """What an authority order lacks (DSA Art. 9(2)); empty for everything outside the authority lane (a token's):
+    a self-declared authority is an ordinary notice and its "order" blocks nothing."""
+    if lane != Lane.AUTHORITY:
         return []
     order = draft.order or {}
     problems = [f"missing {label}" for key, label in ORDER_ELEMENTS.items() if not str(order.get(key, "")).strip()]

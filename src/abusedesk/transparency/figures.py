@@ -105,15 +105,15 @@ def notices_by_category(period: Period) -> RawTable:
 
 
 def notices_by_source(period: Period) -> RawTable:
-    """Authority: the authority lane or a self-declared authority (as for orders); trusted: the token's lane."""
+    """Authority and trusted: the lane, which only a token gives (a self-declared kind is a claim, not a source)."""
     source = models.Case(models.When(sources.authority_filter(), then=models.Value(Lane.AUTHORITY)),
                          default=models.F("lane"), output_field=models.CharField())
     return RawTable("notices_by_source", "Notices by source",
                     _choice_rows(_counts(notices(period).annotate(source=source), "source"), SOURCE_LABELS.items()),
                     row_heading="Source",
                     note="Trusted flaggers are recognised by their API token, not by what a reporter says; "
-                         "authorities by their token or by submitting as an authority (their orders are checked "
-                         "before anyone acts on them).")
+                         "authorities likewise by their token (their orders are checked before anyone acts on "
+                         "them).")
 
 
 def notices_by_channel(period: Period) -> RawTable:

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.fields.json import KT
 
-from abusedesk.intake.models import Lane, Report, ReporterKind
+from abusedesk.intake.models import Lane, Report
 from abusedesk.transparency.period import Period
 
 
@@ -67,11 +67,12 @@ def misuse_suspensions_in(period: Period) -> list[dict[str, Any]]:
 
 
 def authority_filter() -> Q:
-    """Which reports are authority orders: the authority lane (token) or a reporter who says they are one.
+    """Which reports are authority orders: the authority lane, which only an authority's API token gives. A reporter
+    who merely says they are an authority is an ordinary notice (their claim is Report.claimed_kind).
 
     The same test cases.actions.do_decide applies before acting on an order.
     """
-    return Q(lane=Lane.AUTHORITY) | Q(reporter__kind=ReporterKind.AUTHORITY)
+    return Q(lane=Lane.AUTHORITY)
 
 
 def authority_orders_in(period: Period) -> list[dict[str, Any]]:

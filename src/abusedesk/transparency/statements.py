@@ -19,7 +19,7 @@ from django.db.models import Min, Prefetch, QuerySet
 
 from abusedesk.cases.models import Decision, Ground, Outcome
 from abusedesk.common.redaction import case_identities
-from abusedesk.intake.models import Lane, Report, ReporterKind
+from abusedesk.intake.models import Lane, Report
 from abusedesk.transparency import dsa
 from abusedesk.transparency.figures import actions
 from abusedesk.transparency.period import Period
@@ -130,11 +130,11 @@ def ground_fields(ground: str, policy: Any, reasoning: str) -> dict[str, Any]:
 
 
 def source_type(reports: list[Report]) -> str:
-    """The weightiest source among the case's reports: an authority order (lane or self-declared, as
-    cases.actions treats it), then a trusted flagger, then any notice; no report means our own initiative."""
+    """The weightiest source among the case's reports: an authority order (the token's lane, as cases.actions
+    treats it), then a trusted flagger, then any notice; no report means our own initiative."""
     if not reports:
         return "SOURCE_VOLUNTARY"
-    if any(r.lane == Lane.AUTHORITY or r.reporter.kind == ReporterKind.AUTHORITY for r in reports):
+    if any(r.lane == Lane.AUTHORITY for r in reports):
         return "SOURCE_TYPE_OTHER_NOTIFICATION"
     if any(r.lane == Lane.TRUSTED for r in reports):
         return "SOURCE_TRUSTED_FLAGGER"
