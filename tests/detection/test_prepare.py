@@ -81,3 +81,27 @@ def test_pii_spans_index_the_original_text(obfuscation, before, after):
     original = f"{before} {obfuscation}contact jane.doe{obfuscation}@example.org now {after}"
     for s in find_pii(prepare(original, "en")):
         assert original[s.start : s.end] == s.text
+
+
+def test_arabizi_is_transliterated_for_arabic_only():
+    t = prepare("ya ibn el kalb, ana ha2tlak", "ar")
+    assert t.form == "يا ابن الكلب, انا هقتلك"
+    assert t.controls["arabizi"] == 1
+    assert prepare("ya ibn el kalb, ana ha2tlak", "en").form == "ya ibn el kalb, ana ha2tlak"
+    assert prepare("I will find you at 7pm.", "ar").form == "i will find you at 7pm."  # not Arabizi
+
+
+arabizi = st.lists(st.sampled_from(["ya", "el", "kalb", "ha2tlak", "7ayawan", "3'", "sh", "aa", " ", ".", "\u200b",
+                                    "Ａ", "1", "w", "-", "ou", "x", "'"]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(arabizi, st.data())
+def test_arabizi_form_ranges_map_to_original_slices(s, data):
+    t = prepare(s, "ar")
+    assert len(t.offsets) == len(t.form) + 1
+    assert list(t.offsets) == sorted(t.offsets)
+    a = data.draw(st.integers(0, len(t.form)))
+    b = data.draw(st.integers(a, len(t.form)))
+    span = t.span(a, b, "x")
+    assert span.text == s[span.start : span.end]
