@@ -7,7 +7,7 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from abusedesk.detection import registry
-from abusedesk.sdk.detection import Detector, Finding, PreparedText
+from abusedesk.sdk.detection import Detector, Example, Finding, PreparedText
 
 
 class ShoutDetector(Detector):
@@ -17,6 +17,8 @@ class ShoutDetector(Detector):
     version = "0.1"
     categories = ("harassment",)
     languages = ("en",)
+    examples = (Example("en", "harassment", "STOP POSTING YOU CLOWN", True),
+                Example("en", "harassment", "stop posting please", False))
 
     def detect(self, text: PreparedText) -> list[Finding]:
         loud = text.original.isupper() and len(text.original) > 5
@@ -42,7 +44,7 @@ def fake_entry_points(*eps):
 
 def test_builtins_are_registered():
     names = [d.name for d in registry.build_registry(plugins=False).detectors()]
-    assert names == ["pii", "threat", "doxxing", "harassment", "hate", "encoder"]
+    assert names == ["pii", "threat", "doxxing", "harassment", "hate"]
 
 
 def test_plugin_from_entry_point_loads_like_a_builtin(monkeypatch):

@@ -133,4 +133,4 @@ def test_rules_files_are_validated_with_the_field_named(change: dict[str, Any], 
 
 def test_verdicts_name_the_rule_and_version() -> None:
     verdict = evaluate([{"category": "threat", "score": 0.9, "spans": []}])
-    assert verdict.rule == "s1-threat@v2"
+    assert verdict.rule == "s1-threat@v3"

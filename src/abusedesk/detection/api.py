@@ -48,6 +48,16 @@ def _explanation(f: Finding) -> dict[str, Any]:
     return out
 
 
+def prepared(text: str, lang: str | None = None) -> PreparedText:
+    """One text prepared as `analyse_many` prepares it (language identified when not given)."""
+    from abusedesk.detection.prepare import prepare
+
+    share = {lang: 1.0} if lang else (_identify([text]) or [{}])[0]
+    code = lang or next(iter(share), "und")
+    t = prepare(text, code)
+    return PreparedText(t.original, t.form, t.offsets, code, t.controls, t.plain, t.plain_offsets, share)
+
+
 def analyse(text: str, lang: str | None = None) -> AnalysisResult:
     return analyse_many([text], [lang])[0]
 
@@ -69,15 +79,8 @@ def analyse_many(texts: Sequence[str], langs: Sequence[str | None] | None = None
         lang = g or next(iter(share), "und")
         t = prepare(text, lang)
         prepared.append(PreparedText(t.original, t.form, t.offsets, lang, t.controls, t.plain, t.plain_offsets, share))
-    scoring.prime_cheap([t for t in prepared if t.lang in _lexicon_langs()])
-    scoring.prime_encoder(prepared)
+    scoring.prime(prepared)
     return [_run(t) for t in prepared]
-
-
-def _lexicon_langs() -> tuple[str, ...]:
-    from abusedesk.detection.lexicon import LEXICON_LANGS
-
-    return LEXICON_LANGS
 
 
 def _identify(texts: list[str]) -> list[dict[str, float]]:

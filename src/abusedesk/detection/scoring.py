@@ -1,9 +1,17 @@
-"""Shared, cached model scores for a prepared text: the cheap stage and the encoder stage.
+"""The scoring cascade, shared by the built-in detectors and computed once per text (in batches).
 
-Several detectors read the same model outputs; computing them once per text (and in batches for
-`analyse_many`) is what keeps classify above 300 texts/s. Scores are normalised so that each language's
-decision threshold maps to 0.5 (`normalise`), so every built-in finding can be read the same way:
->= 0.5 means "above this category's threshold for this language".
+1. **Whose words.** Quoted and reported speech is blanked out (`speech.mask`): a post is judged on its poster's
+   own words; the blanked stretches are kept for the explanation.
+2. **Linear stage, every text.** The text's language model (`ngram-<lang>.npz`: char and word n-grams plus lexicon
+   concepts). A mixed-language text is also read by the model of each other language that holds at least
+   `MIXED_SHARE` of it, and the higher score wins per head.
+3. **Encoder stage, under a budget.** Texts whose linear scores are near a decision threshold (normalised score in
+   `BAND`), texts in a language with no linear model, and Spanish texts (whose linear model has little real data)
+   go to the multilingual sentence encoder, most uncertain first, at most `ABUSEDESK_DETECTION_ENCODER_SHARE` of a
+   batch (default 0.5; a batch of one text may always use it). Their score is the per-language blend
+   ``(1 - w) * linear + w * encoder``; the others keep the linear score.
+4. **Normalise.** Each head's per-language threshold maps to 0.5, so every built-in finding reads the same way:
+   >= 0.5 means "above this category's threshold for this language".
 """
 
 from __future__ import annotations
@@ -13,7 +21,8 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -22,11 +31,18 @@ from abusedesk.detection.lexicon import LEXICON_LANGS
 from abusedesk.sdk.detection import PreparedText
 
 CATEGORIES = ("threat", "doxxing", "harassment", "hate")
-#: normalised cheap threat scores in this band are also sent to the encoder (the cascade)
-#: Off by default (empty band): on two cores the encoder (~10-40 texts/s on 20-80-word texts) would take
-#: the en/es/ar throughput below 300 texts/s for +0.0-0.04 threat F1 (docs/detection.md).
-#: ABUSEDESK_DETECTION_CASCADE_BAND=0.3,0.7 turns it on for deployments with cores to spare.
-UNCERTAIN_BAND = tuple(float(x) for x in os.environ.get("ABUSEDESK_DETECTION_CASCADE_BAND", "1,1").split(","))
+MODEL_LANGS = ("en", "es", "ar")
+MIXED_SHARE = 0.2
+BAND = (0.2, 0.8)
+#: languages whose linear model is trained on little real data: always offered to the encoder (within budget)
+ENCODER_FIRST = ("es",)
+
+
+def encoder_share() -> float:
+    try:
+        return min(1.0, max(0.0, float(os.environ.get("ABUSEDESK_DETECTION_ENCODER_SHARE", "0.5"))))
+    except ValueError:
+        return 0.5
 
 
 def normalise(score: float, threshold: float) -> float:
@@ -35,120 +51,193 @@ def normalise(score: float, threshold: float) -> float:
     return score / (2 * t) if score < t else 0.5 + (score - t) / (2 * (1 - t))
 
 
-@dataclass(frozen=True)
-class Cheap:
-    features: Features
-    raw: dict[str, float]
-    scores: dict[str, float]  # normalised
-    row: object = None  # the model's feature row (scipy sparse), kept for explanations
+@dataclass
+class Scored:
+    """Everything the detectors read about one text."""
+
+    features: Features  # of the text the models read (own words only)
+    model_lang: str  # the linear model that gave the winning threat score
+    linear: dict[str, float]
+    scores: dict[str, float]  # normalised final scores
+    raw: dict[str, float] = field(default_factory=dict)  # final probabilities before normalising
+    encoder: dict[str, float] | None = None
+    reported: tuple[tuple[int, int, str], ...] = ()
+    row: Any = None  # the linear model's feature row, for explanations
+
+    @property
+    def stage(self) -> str:
+        return "cascade" if self.encoder is not None else "linear"
 
 
 class _LRU:
     def __init__(self, size: int = 4096) -> None:
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+        self.size, self.data, self.lock = size, OrderedDict[Any, Any](), threading.Lock()
 
-    def get(self, key):
+    def get(self, key: Any) -> Any:
         with self.lock:
             if key in self.data:
                 self.data.move_to_end(key)
                 return self.data[key]
         return None
 
-    def put(self, key, value) -> None:
+    def put(self, key: Any, value: Any) -> None:
         with self.lock:
             self.data[key] = value
             if len(self.data) > self.size:
                 self.data.popitem(last=False)
 
 
-_cheap = _LRU()
-_enc = _LRU()
+_cache = _LRU()
 _lock = threading.Lock()
-_thresholds: dict = {}
+_table: dict[str, Any] = {}
 
 
-def thresholds() -> dict:
+def thresholds() -> dict[str, Any]:
     with _lock:
-        if not _thresholds:
+        if not _table:
             from abusedesk.detection.modelio import model_path
 
-            _thresholds.update(json.loads(model_path("thresholds.json").read_text("utf-8")))
-        return _thresholds
+            _table.update(json.loads(model_path("thresholds.json").read_text("utf-8"))["languages"])
+        return _table
 
 
-def _threshold(stage: str, lang: str, category: str) -> float:
-    table = thresholds().get(stage, {})
-    by_lang = table.get(lang) or table.get("en") or {}
-    return float(by_lang.get(category, 0.5))
+def _calibration(lang: str) -> dict[str, Any]:
+    table = thresholds()
+    return table.get(lang) or table["en"]
 
 
-def _key(t: PreparedText) -> tuple[str, str]:
-    return (t.original, t.lang)
+def _key(t: PreparedText) -> tuple[str, str, tuple[tuple[str, float], ...]]:
+    return (t.original, t.lang, tuple(sorted(t.langs.items())))
 
 
-def prime_cheap(texts: Sequence[PreparedText]) -> None:
-    """Score every text not yet cached in one vectorised call."""
+def _model_langs(t: PreparedText) -> list[str]:
+    """The linear models that read `t`: its language's, and those of other languages holding enough of it."""
+    langs = [t.lang] if t.lang in MODEL_LANGS else []
+    langs += [x for x, share in t.langs.items() if x in MODEL_LANGS and x not in langs and share >= MIXED_SHARE]
+    return langs
+
+
+def _own_words(t: PreparedText) -> tuple[PreparedText, tuple[tuple[int, int, str], ...], str]:
+    """(the text as the models read it, the masked spans, the poster's own words as plain text)."""
+    from abusedesk.detection.prepare import prepare
+    from abusedesk.detection.speech import mask
+
+    masked = mask(t.original)
+    if masked is None:
+        return t, (), t.original
+    p = prepare(masked.text, t.lang)
+    own = PreparedText(t.original, p.form, p.offsets, t.lang, t.controls, p.plain, p.plain_offsets, t.langs)
+    return own, masked.spans, masked.text
+
+
+def _linear(items: list[tuple[PreparedText, PreparedText]]) -> list[tuple[dict[str, float], str, Features, Any]]:
+    """Per text: (best probabilities per head over its models, model language of the threat score, features, row)."""
     from abusedesk.detection.ngram import load_shipped
 
-    todo = [t for t in texts if _cheap.get(_key(t)) is None]
+    cands: list[list[tuple[dict[str, float], str, Features, Any]]] = [[] for _ in items]
+    by_lang: dict[str, list[int]] = {}
+    for i, (t, _) in enumerate(items):
+        for lang in _model_langs(t) or ["en"]:
+            by_lang.setdefault(lang, []).append(i)
+    for lang, idx in by_lang.items():
+        model = load_shipped(f"ngram-{lang}")
+        feats = [featurize(items[i][1].original, lang, _as_lang(items[i][1], lang)) for i in idx]
+        x = model.features([f.prepared.form for f in feats], [f.tokens for f in feats])
+        probs = 1.0 / (1.0 + np.exp(-(np.asarray(x @ model.coef.T) + model.intercept)))
+        for k, (i, f, p) in enumerate(zip(idx, feats, probs, strict=True)):
+            cands[i].append((dict(zip(CATEGORIES, (float(v) for v in p), strict=True)), lang, f, x[k]))
+    out = []
+    for found in cands:
+        best = max(found, key=lambda c: c[0]["threat"])
+        merged = {c: max(x[0][c] for x in found) for c in CATEGORIES}
+        out.append((merged, best[1], best[2], best[3]))
+    return out
+
+
+def _as_lang(t: PreparedText, lang: str) -> PreparedText:
+    if t.lang == lang:
+        return t
+    return PreparedText(t.original, t.form, t.offsets, lang, t.controls, t.plain, t.plain_offsets, t.langs)
+
+
+def _uncertainty(t: PreparedText, linear: dict[str, float]) -> float | None:
+    """How close the linear scores are to a threshold (0 = on it), or None when the text need not be encoded."""
+    if t.lang not in MODEL_LANGS:
+        return -1.0 if t.lang != "und" else None
+    th = _calibration(t.lang)["threshold"]
+    gaps = [abs(normalise(linear[c], th[c]) - 0.5) for c in ("threat", "harassment", "hate", "doxxing")]
+    lo, hi = BAND
+    if t.lang in ENCODER_FIRST or min(gaps) <= (hi - lo) / 2:
+        return min(gaps)
+    return None
+
+
+def prime(texts: Sequence[PreparedText]) -> None:
+    """Score every text not yet cached, in batches: linear for all, the encoder for the uncertain ones."""
+    todo = [t for t in texts if _cache.get(_key(t)) is None and t.form.strip()]
     if not todo:
         return
-    feats = [featurize(t.original, t.lang, t) for t in todo]
-    model = load_shipped()
-    x = model.features([f.prepared.form for f in feats], [f.tokens for f in feats])
-    probs = 1.0 / (1.0 + np.exp(-(np.asarray(x @ model.coef.T) + model.intercept)))
-    for i, (t, f, row) in enumerate(zip(todo, feats, probs, strict=True)):
-        raw = {c: float(p) for c, p in zip(CATEGORIES, row, strict=True)}
-        lang = t.lang if t.lang in LEXICON_LANGS else "en"
-        scores = {c: normalise(raw[c], _threshold("ngram", lang, c)) for c in CATEGORIES}
-        _cheap.put(_key(t), Cheap(f, raw, scores, x[i]))
+    own = [_own_words(t) for t in todo]
+    linear = _linear([(t, o[0]) for t, o in zip(todo, own, strict=True)])
+    encoded = _encode(todo, own, [lin[0] for lin in linear])
+    for t, (_, spans, _), (probs, lang, feats, row), enc in zip(todo, own, linear, encoded, strict=True):
+        _cache.put(_key(t), _final(t, probs, lang, feats, row, enc, spans))
 
 
-def cheap(t: PreparedText) -> Cheap:
-    hit = _cheap.get(_key(t))
-    if hit is None:
-        prime_cheap([t])
-        hit = _cheap.get(_key(t))
-    return hit
-
-
-def needs_encoder(t: PreparedText) -> bool:
-    """The cascade rule: other languages always; en/es/ar only when the cheap threat score is uncertain.
-
-    "und" (no letters at all) never goes to the encoder: there is nothing for it to read.
-    """
-    if t.lang == "und":
-        return False
-    if t.lang not in LEXICON_LANGS:
-        return True
-    lo, hi = UNCERTAIN_BAND
-    return lo <= cheap(t).scores["threat"] < hi
-
-
-def prime_encoder(texts: Sequence[PreparedText]) -> None:
+def _encode(todo: list[PreparedText], own: list[tuple[PreparedText, Any]], linear: list[dict[str, float]]
+            ) -> list[dict[str, float] | None]:
     from abusedesk.detection import encoder
 
+    out: list[dict[str, float] | None] = [None] * len(todo)
     head = encoder.load_shipped()
-    todo = [t for t in texts if head is not None and needs_encoder(t) and _enc.get(_key(t)) is None]
-    if not todo:
-        return
-    probs = head.predict([t.original for t in todo])
-    for t, row in zip(todo, probs, strict=True):
-        lang = t.lang if t.lang in LEXICON_LANGS else "other"
-        scores = {c: normalise(float(p), _threshold("encoder", lang, c)) for c, p in zip(CATEGORIES, row, strict=True)}
-        _enc.put(_key(t), scores)
+    if head is None:
+        return out
+    ranked = sorted((u, i) for i, t in enumerate(todo)
+                    if (u := _uncertainty(t, linear[i])) is not None)
+    budget = max(1, round(encoder_share() * len(todo))) if encoder_share() > 0 else 0
+    chosen = [i for _, i in ranked[:budget]]
+    if not chosen:
+        return out
+    probs = head.predict([own[i][2] for i in chosen])
+    for i, row in zip(chosen, probs, strict=True):
+        out[i] = dict(zip(CATEGORIES, (float(v) for v in row), strict=True))
+    return out
 
 
-def encoder_scores(t: PreparedText) -> dict[str, float] | None:
-    """Normalised encoder scores when the cascade sends `t` to the encoder and it is installed, else None."""
-    if not needs_encoder(t):
-        return None
-    hit = _enc.get(_key(t))
+def _final(t: PreparedText, linear: dict[str, float], lang: str, feats: Features, row: Any,
+           enc: dict[str, float] | None, spans: tuple[tuple[int, int, str], ...]) -> Scored:
+    cal = _calibration(t.lang if t.lang in MODEL_LANGS else "en")
+    if enc is None:
+        raw = dict(linear)
+    elif t.lang not in MODEL_LANGS:
+        raw = dict(enc)
+    else:
+        w = float(cal["encoder_weight"])
+        raw = {c: (1 - w) * linear[c] + w * enc[c] for c in CATEGORIES}
+    scores = {c: normalise(raw[c], float(cal["threshold"][c])) for c in CATEGORIES}
+    return Scored(feats, lang, linear, scores, raw, enc, spans, row)
+
+
+def scored(t: PreparedText) -> Scored:
+    hit = _cache.get(_key(t))
     if hit is None:
-        prime_encoder([t])
-        hit = _enc.get(_key(t))
+        prime([t])
+        hit = _cache.get(_key(t))
+    if hit is None:  # an empty text
+        feats = featurize(t.original, t.lang if t.lang in LEXICON_LANGS else "en", t)
+        zero = dict.fromkeys(CATEGORIES, 0.0)
+        return Scored(feats, t.lang, zero, dict(zero), dict(zero))
     return hit
 
 
-def as_array(scores: dict[str, float]) -> np.ndarray:
-    return np.array([scores[c] for c in CATEGORIES], dtype=np.float32)
+def warm() -> None:
+    """Load every model now (workers call this at start, so no request or job pays for it)."""
+    from abusedesk.detection import encoder
+    from abusedesk.detection.ngram import load_shipped
+
+    thresholds()
+    for lang in MODEL_LANGS:
+        load_shipped(f"ngram-{lang}")
+    head = encoder.load_shipped()
+    if head is not None:
+        encoder.embed(["warm-up"])

@@ -1,13 +1,20 @@
 """`abusedesk detection train`: reproduce every shipped model from data the project has.
 
-Data: the project's own generated training split (data/generator/: every third template, name and place
-is held out for evaluation) in en, es and ar, plus EDOS train (CC0-1.0, English; threat = EDOS 1.1/1.2,
-hate = other sexist posts; EDOS says nothing about doxxing or targeted harassment, so its rows are masked
-out of those two heads). MHC is never trained on: it measures cross-lingual transfer.
+Data (detection/corpus.py): the real public sets — ThreatGram101, EDOS, ETHOS, MLMA, MPOLD, Davidson and the
+Multilingual HateCheck languages in `MHC_TRAIN_LANGS` — plus the project's own contrast sets in en, es and ar
+(detection/generate.py). Only `train` rows are used; every `dev` row, the held-out MHC languages and the contrast
+sets' evaluation split are never trained on.
 
-Decision thresholds are chosen on out-of-fold predictions where the folds are TEMPLATES (grouped k-fold):
-a threshold picked on texts from templates the model has seen would be far too optimistic.
-Training is deterministic (seeded generators, liblinear, fixed zip timestamps): same inputs, same bytes.
+What is trained:
+- one linear model per language (`ngram-<lang>.npz`): hashed char 2-5-grams, word 1-2-grams and lexicon concept
+  tokens, one logistic regression per head. Spanish has no real labelled data of its own, so its model also reads
+  the Romance rows (French, Italian, Portuguese), which share much of its spelling;
+- logistic heads on the multilingual sentence encoder (`encoder_head.npz`), on every language at once: this is what
+  carries Spanish and Arabic threats, which have little training data of their own;
+- per language, the blend weight of the two stages and each head's decision threshold (`thresholds.json`), chosen on
+  out-of-fold predictions of the training rows (never on a dev split): the F1-best threshold whose false-positive
+  rate on that language's negatives stays under `FPR_CAP`.
+Training is deterministic (liblinear, fixed folds, fixed zip timestamps): same inputs, same bytes.
 """
 
 from __future__ import annotations
@@ -15,90 +22,38 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from abusedesk.detection.generate import LANGS, generate
+from abusedesk.detection.corpus import LABELS, Corpus, build, read_generated, read_real
 
-LABELS = ("threat", "doxxing", "harassment", "hate")
 FOLDS = 3
+MODEL_LANGS = ("en", "es", "ar")
+#: the rows each language's linear model reads, by row language
+LINEAR_ROWS = {"en": ("en",), "es": ("es", "pt", "it", "fr"), "ar": ("ar",)}
+#: a threat threshold may not flag more than this share of a language's out-of-fold negatives
+FPR_CAP = {"threat": 0.02, "doxxing": 0.03, "harassment": 0.08, "hate": 0.08}
+#: the encoder's share of the blended score. Out-of-fold predictions come from the same sources as the training
+#: rows, which flatters the linear stage (it memorises each source's surface forms); the encoder is what carries
+#: meaning across sources and languages, so it gets at least half.
+BLEND_GRID = (0.5, 0.6, 0.7)
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Corpus:
-    texts: list[str]
-    y: np.ndarray  # (n, len(LABELS)) 0/1
-    known: np.ndarray  # (n, len(LABELS)) bool: does this source label this category at all?
-    langs: list[str]
-    folds: np.ndarray  # (n,) template-grouped fold id
-    weights: np.ndarray | None = None  # (n,) sample weights (None: all 1)
-
-
-#: Encoder-head sample weights per template family. Group threats and counter-speech that quotes a threat
-#: are the two families that decide cross-lingual transfer to MHC-style text (threats against groups vs
-#: people condemning them), so the head sees them with more weight than their share of the templates.
-ENCODER_FAMILY_WEIGHTS = {"threat_group": 3.0, "neg_counter_quote": 12.0}
-
-
-def generated(per_family: int, *, seed: int = 13, langs=LANGS, family_weights: dict | None = None) -> Corpus:
-    texts, rows, text_langs, folds, weights = [], [], [], [], []
-    for lang in langs:
-        for s in generate(lang, "train", per_family=per_family, seed=seed):
-            texts.append(s.text)
-            text_langs.append(lang)
-            rows.append([int(label in s.labels) for label in LABELS])
-            folds.append(s.template % FOLDS)
-            weights.append((family_weights or {}).get(s.functionality, 1.0))
-    y = np.array(rows, dtype=np.int8).reshape(-1, len(LABELS))
-    return Corpus(texts, y, np.ones_like(y, dtype=bool), text_langs, np.array(folds, dtype=np.int8),
-                  np.array(weights, dtype=np.float64))
-
-
-def edos(shared: Path, *, limit: int | None = None, split: str = "train") -> Corpus:
-    """EDOS rows of `split`: threat -> threat, hate_harassment (sexist) -> hate."""
-    texts, rows = [], []
-    with open(shared / "edos" / "edos-train-dev.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            if r["split"] == split:
-                texts.append(r["text"])
-                rows.append([int(r["label"] == "threat"), 0, 0, int(r["label"] == "hate_harassment")])
-    if limit is not None:
-        texts, rows = _stratified(texts, rows, limit)
-    y = np.array(rows, dtype=np.int8).reshape(-1, len(LABELS))
-    known = np.tile(np.array([True, False, False, True]), (len(texts), 1))
-    return Corpus(texts, y, known, ["en"] * len(texts), np.arange(len(texts), dtype=np.int64) % FOLDS,
-                  np.ones(len(texts)))
-
-
-def _stratified(texts: list[str], rows: list[list[int]], limit: int) -> tuple[list[str], list[list[int]]]:
-    """Keep every threat and a deterministic evenly spaced subset of the rest."""
-    keep = [i for i, r in enumerate(rows) if r[0]]
-    rest = [i for i, r in enumerate(rows) if not r[0]]
-    step = max(1, len(rest) // max(1, limit - len(keep)))
-    keep = sorted(keep + rest[::step][: max(0, limit - len(keep))])
-    return [texts[i] for i in keep], [rows[i] for i in keep]
-
-
-def merge(*parts: Corpus) -> Corpus:
-    return Corpus([t for p in parts for t in p.texts], np.vstack([p.y for p in parts]),
-                  np.vstack([p.known for p in parts]), [x for p in parts for x in p.langs],
-                  np.concatenate([p.folds for p in parts]),
-                  np.concatenate([p.weights if p.weights is not None else np.ones(len(p.texts)) for p in parts]))
 
 
 def _fit_heads(x, corpus: Corpus, rows: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
+    y, known = corpus.y, corpus.known
     coefs, intercepts = [], []
     for j in range(len(LABELS)):
-        use = rows & corpus.known[:, j]
-        clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=0)
-        weights = corpus.weights[use] if corpus.weights is not None else None
-        clf.fit(x[use], corpus.y[use, j], sample_weight=weights)
+        use = rows & known[:, j]
+        if use.sum() < 20 or len(set(y[use, j])) < 2:
+            coefs.append(np.zeros(x.shape[1], dtype=np.float32))
+            intercepts.append(-8.0)  # a head with no data never fires
+            continue
+        clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=3000, random_state=0)
+        clf.fit(x[use], y[use, j], sample_weight=corpus.weights[use])
         coefs.append(clf.coef_[0].astype(np.float32))
         intercepts.append(float(clf.intercept_[0]))
     return np.vstack(coefs), np.array(intercepts, dtype=np.float32)
@@ -108,27 +63,145 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def out_of_fold(x, corpus: Corpus, c: float) -> np.ndarray:
-    """Predictions for each fold from heads trained on the other folds (templates never seen)."""
-    oof = np.zeros(corpus.y.shape, dtype=np.float32)
+def _out_of_fold(x, corpus: Corpus, c: float) -> np.ndarray:
+    folds = corpus.folds(FOLDS)
+    oof = np.zeros((len(corpus.rows), len(LABELS)), dtype=np.float32)
     for k in range(FOLDS):
-        held = corpus.folds == k
+        held = folds == k
         coef, intercept = _fit_heads(x, corpus, ~held, c)
         oof[held] = _sigmoid(np.asarray(x[held] @ coef.T) + intercept)
     return oof
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """F1-maximising threshold on a grid (0.3..0.8); 0.5 when there are no positives.
+def fit_linear(corpus: Corpus, lang: str, *, c: float = 1.0):
+    """(NgramModel, out-of-fold probabilities) for one language's linear model."""
+    from abusedesk.detection.featurize import featurize
+    from abusedesk.detection.ngram import DEFAULT_WEIGHTS, NgramModel, apply_idf, raw_features
 
-    The grid stops at 0.3: out-of-fold data has far more positives than real traffic, and a lower
-    threshold would buy template recall with real-world false positives.
-    """
-    if y.sum() == 0:
+    feats = [featurize(r.text, lang) for r in corpus.rows]
+    raw = raw_features([f.prepared.form for f in feats], [f.tokens for f in feats])
+    df = np.bincount(raw.indices, minlength=raw.shape[1]).astype(np.float64)
+    idf = (np.log((1 + raw.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
+    x = apply_idf(raw, idf, DEFAULT_WEIGHTS)
+    coef, intercept = _fit_heads(x, corpus, np.ones(len(corpus.rows), dtype=bool), c)
+    return NgramModel(LABELS, idf, coef, intercept, DEFAULT_WEIGHTS, f"ngram-{lang}"), _out_of_fold(x, corpus, c)
+
+
+HIDDEN = 256
+
+
+def _balanced_rows(y: np.ndarray, use: np.ndarray, seed: int) -> np.ndarray:
+    """Row indices with every positive (at most 3 negatives' worth) and up to twice as many negatives."""
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(use & (y == 1)), np.flatnonzero(use & (y == 0))
+    k = min(len(neg), max(2 * len(pos), 5000))
+    neg = rng.choice(neg, k, replace=False)
+    if len(pos) > 3 * k:
+        pos = rng.choice(pos, 3 * k, replace=False)
+    return np.sort(np.concatenate([pos, neg]))
+
+
+def _fit_mlp(x: np.ndarray, corpus: Corpus, rows: np.ndarray):
+    """One ReLU network per head (sklearn's MLPClassifier, fixed seed); weights stacked for EncoderHead."""
+    from sklearn.neural_network import MLPClassifier
+
+    from abusedesk.detection.encoder import EncoderHead
+
+    y, known = corpus.y, corpus.known
+    w1 = np.zeros((len(LABELS), x.shape[1], HIDDEN), dtype=np.float32)
+    b1 = np.zeros((len(LABELS), HIDDEN), dtype=np.float32)
+    coef = np.zeros((len(LABELS), HIDDEN), dtype=np.float32)
+    intercept = np.full(len(LABELS), -8.0, dtype=np.float32)
+    for j in range(len(LABELS)):
+        use = rows & known[:, j]
+        if (y[use, j] == 1).sum() < 20 or (y[use, j] == 0).sum() < 20:
+            continue
+        idx = _balanced_rows(y[:, j], use, seed=j)
+        clf = MLPClassifier(hidden_layer_sizes=(HIDDEN,), alpha=1e-3, early_stopping=True, random_state=0,
+                            max_iter=200)
+        clf.fit(x[idx], y[idx, j])
+        w1[j], b1[j] = clf.coefs_[0], clf.intercepts_[0]
+        coef[j], intercept[j] = clf.coefs_[1][:, 0], clf.intercepts_[1][0]
+    return EncoderHead(LABELS, w1, b1, coef, intercept)
+
+
+def cached_embed(texts: list[str]) -> np.ndarray:
+    """Embeddings, reusing ABUSEDESK_TRAIN_CACHE/embeddings.npz (keyed by SHA-1 of the text) when that variable
+    names a folder: re-training after a change to the heads then skips the slowest step."""
+    import os
+
+    from abusedesk.detection.encoder import embed
+
+    folder = os.environ.get("ABUSEDESK_TRAIN_CACHE")
+    if not folder:
+        return embed(texts)
+    path = Path(folder) / "embeddings.npz"
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]  # noqa: S324 - a cache key, not security
+    known: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path) as z:
+            known = dict(zip((str(k) for k in z["keys"]), z["vectors"], strict=True))
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if todo:
+        known.update(zip((k for k, _ in todo), embed([t for _, t in todo]), strict=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, keys=np.array(list(known)), vectors=np.vstack(list(known.values())).astype(np.float16))
+    return np.vstack([known[k] for k in keys]).astype(np.float32)
+
+
+def fit_encoder(corpus: Corpus):
+    """(EncoderHead, out-of-fold probabilities) on multilingual sentence embeddings."""
+    x = cached_embed(corpus.texts)
+    head = _fit_mlp(x, corpus, np.ones(len(corpus.rows), dtype=bool))
+    folds = corpus.folds(FOLDS)
+    oof = np.zeros((len(corpus.rows), len(LABELS)), dtype=np.float32)
+    for k in range(FOLDS):
+        held = folds == k
+        oof[held] = _fit_mlp(x, corpus, ~held).predict_embedded(x[held])
+    return head, oof
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray, cap: float) -> float:
+    """The F1-best threshold on a grid whose false-positive rate stays at or under `cap` (0.5 without data)."""
+    if y.sum() == 0 or (y == 0).sum() == 0:
         return 0.5
-    grid = np.round(np.arange(0.3, 0.81, 0.05), 2)
-    f1 = [_f1(y, p >= t) for t in grid]
-    return float(grid[int(np.argmax(f1))])
+    grid = np.round(np.arange(0.3, 0.96, 0.025), 3)
+    best, best_f1 = float(grid[-1]), -1.0
+    for t in grid:
+        pred = p >= t
+        fpr = float((pred & (y == 0)).sum()) / max(1, int((y == 0).sum()))
+        f1 = 2 * float((pred & (y == 1)).sum()) / max(1.0, float(y.sum()) + float(pred.sum()))
+        if fpr <= cap and f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def calibrate(corpus: Corpus, lin: dict[str, np.ndarray], enc: np.ndarray, grid: tuple[float, ...] = BLEND_GRID
+              ) -> dict[str, dict]:
+    """Per language: blend weight of the encoder and each head's threshold on the blended score.
+
+    A language is calibrated on the rows its linear model reads (`LINEAR_ROWS`): Spanish, whose own rows are only
+    the contrast sets, also on the French and Italian rows, so that its thresholds come from real posts too.
+    `lin[lang]` holds that model's out-of-fold probabilities for every row (NaN where it did not read the row).
+    """
+    langs = np.array(corpus.langs)
+    y, known = corpus.y, corpus.known
+    out: dict[str, dict] = {}
+    for lang in MODEL_LANGS:
+        rows = np.isin(langs, LINEAR_ROWS[lang]) & ~np.isnan(lin[lang][:, 0])
+        if not rows.any():
+            continue
+        best = None
+        for w in grid:
+            blend = (1 - w) * lin[lang] + w * enc
+            use = [rows & known[:, j] for j in range(len(LABELS))]
+            th = {lab: best_threshold(y[use[j], j], blend[use[j], j], FPR_CAP[lab]) for j, lab in enumerate(LABELS)}
+            f1 = sum(_f1(y[use[j], j], blend[use[j], j] >= th[lab]) for j, lab in enumerate(LABELS))
+            if best is None or f1 > best[0]:
+                best = (f1, w, th)
+        assert best is not None
+        out[lang] = {"encoder_weight": best[1], "threshold": best[2]}
+    return out
 
 
 def _f1(y: np.ndarray, pred: np.ndarray) -> float:
@@ -136,61 +209,33 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / max(1.0, float(y.sum()) + float(pred.sum()))
 
 
-def thresholds_from(oof: np.ndarray, corpus: Corpus) -> dict[str, dict[str, float]]:
-    langs = np.array(corpus.langs)
-    out: dict[str, dict[str, float]] = {}
-    for lang in sorted(set(corpus.langs)):
-        rows = langs == lang
-        out[lang] = {}
-        for j, label in enumerate(LABELS):
-            use = rows & corpus.known[:, j]
-            out[lang][label] = best_threshold(corpus.y[use, j], oof[use, j]) if use.any() else 0.5
-    out["other"] = {label: best_threshold(corpus.y[corpus.known[:, j], j], oof[corpus.known[:, j], j])
-                    for j, label in enumerate(LABELS)}
-    return out
+def training_corpus(shared: Path, *, per_family: int) -> Corpus:
+    rows = [r for r in read_real(shared) if r.split == "train"]
+    rows += list(read_generated("train", per_family=per_family))
+    return build(rows)
 
 
-def fit_ngram(corpus: Corpus, *, c: float = 1.0, weights=None, tune: bool = True):
-    """IDF + one liblinear logistic regression per label on detection forms plus concept tokens."""
-    from abusedesk.detection.featurize import featurize
-    from abusedesk.detection.ngram import DEFAULT_WEIGHTS, NgramModel, apply_idf, raw_features
-
-    weights = tuple(weights or DEFAULT_WEIGHTS)
-    feats = [featurize(t, lang) for t, lang in zip(corpus.texts, corpus.langs, strict=True)]
-    raw = raw_features([f.prepared.form for f in feats], [f.tokens for f in feats])
-    df = np.bincount(raw.indices, minlength=raw.shape[1]).astype(np.float64)
-    idf = (np.log((1 + raw.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
-    x = apply_idf(raw, idf, weights)
-    coef, intercept = _fit_heads(x, corpus, np.ones(len(corpus.texts), dtype=bool), c)
-    thresholds = thresholds_from(out_of_fold(x, corpus, c), corpus) if tune else {}
-    return NgramModel(LABELS, idf, coef, intercept, weights), thresholds
-
-
-def fit_encoder_head(corpus: Corpus, *, c: float = 1.0, x: np.ndarray | None = None):
-    """Logistic-regression heads on multilingual sentence embeddings (USE, bundled weights)."""
-    from abusedesk.detection.encoder import EncoderHead, embed
-
-    x = embed(corpus.texts) if x is None else x
-    coef, intercept = _fit_heads(x, corpus, np.ones(len(corpus.texts), dtype=bool), c)
-    oof = out_of_fold(x, corpus, c)
-    return EncoderHead(LABELS, coef, intercept), thresholds_from(oof, corpus)
-
-
-def train_all(out: Path, shared: Path, *, per_family: int = 150, encoder: bool = True,
-              edos_limit: int | None = None, encoder_per_family: int = 40) -> dict[str, str]:
-    """Train and write ngram.npz, encoder_head.npz and thresholds.json; return {file: sha256}."""
+def train_all(out: Path, shared: Path, *, per_family: int = 120, encoder: bool = True) -> dict[str, str]:
+    """Train and write ngram-<lang>.npz, encoder_head.npz and thresholds.json; return {file: sha256}."""
     out.mkdir(parents=True, exist_ok=True)
-    has_edos = (shared / "edos").exists()
-    parts = [generated(per_family)] + ([edos(shared, limit=edos_limit)] if has_edos else [])
-    model, thresholds = fit_ngram(merge(*parts))
-    model.save(out / "ngram.npz")
-    meta = {"_source": "computed by `abusedesk detection train` from template-grouped out-of-fold predictions",
-            "ngram": thresholds}
+    corpus = training_corpus(shared, per_family=per_family)
+    log.info("training rows: %d", len(corpus.rows))
+    langs = np.array(corpus.langs)
+    enc_oof = np.zeros((len(corpus.rows), len(LABELS)), dtype=np.float32)
     if encoder:
-        enc_parts = [generated(encoder_per_family, seed=29, family_weights=ENCODER_FAMILY_WEIGHTS)]
-        enc_parts += [edos(shared, limit=900)] if has_edos else []
-        head, enc_thresholds = fit_encoder_head(merge(*enc_parts))
+        head, enc_oof = fit_encoder(corpus)
         head.save(out / "encoder_head.npz")
-        meta["encoder"] = enc_thresholds
+        log.info("encoder head trained")
+    lin_oof: dict[str, np.ndarray] = {}
+    for lang in MODEL_LANGS:
+        part = np.isin(langs, LINEAR_ROWS[lang])
+        model, oof = fit_linear(corpus.subset(part), lang)
+        model.save(out / f"ngram-{lang}.npz")
+        lin_oof[lang] = np.full(enc_oof.shape, np.nan, dtype=np.float32)
+        lin_oof[lang][np.flatnonzero(part)] = oof
+        log.info("linear model %s trained on %d rows", lang, int(part.sum()))
+    table = calibrate(corpus, lin_oof, enc_oof, BLEND_GRID if encoder else (0.0,))
+    meta = {"_source": "computed by `abusedesk detection train` from out-of-fold predictions on training rows",
+            "languages": table}
     (out / "thresholds.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir()) if p.is_file()}

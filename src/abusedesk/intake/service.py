@@ -52,28 +52,13 @@ LANE_BONUS = {Lane.AUTHORITY: 20, Lane.TRUSTED: 10, Lane.NORMAL: 0}
 
 
 def processing_priority(category: str, lane: str, explanation: str = "") -> int:
-    """S1 claims (threats, doxxing) are screened by the detectors at once (~7 ms): a report whose own text is
-    already an S0 (a threat and a location) jumps every queue but the pages themselves."""
+    """What the report claims decides its place in the queue: S1 claims (threats, doxxing) before S2 and S3, raised
+    for trusted flaggers and authorities. No detector runs in the request (a web process never loads a model): the
+    filing job analyses the text first thing, and an S0 it finds pages at once and jumps every queue."""
     from abusedesk.triage.severity import initial_severity
 
     severity, _reason = initial_severity(category)
-    if severity == "S1" and explanation and _looks_like_s0(explanation):
-        return int(Priority.S0) - 5
     return min(int(Priority.S0) - 10, priority_for_severity(severity) + LANE_BONUS.get(lane, 0))
-
-
-def _looks_like_s0(text: str) -> bool:
-    try:
-        from abusedesk.detection.api import analyse
-        from abusedesk.triage.rules import evaluate
-
-        result = analyse(text[:5000], None)
-        findings = [{"category": f.category, "score": f.score, "spans": [{"type": s.type} for s in f.spans]}
-                    for f in result.findings]
-        return evaluate(findings).severity == "S0"
-    except Exception:  # screening is an optimisation; intake must never fail because of it
-        logger.exception("intake screening failed")
-        return False
 
 
 def lane_for(token: ApiToken | None) -> str:

@@ -75,11 +75,13 @@ class _Housekeeper(threading.Thread):
 
 
 def _warm_up() -> None:
-    """Load the detection models before taking jobs: the first analysis in a process costs ~1 s, which must
-    not land on the first S0 report."""
+    """Load the detection models (and language identification) before taking jobs: the first analysis in a
+    process costs seconds, which must not land on the first S0 report. Web processes never load them."""
     try:
         from abusedesk.detection.api import analyse
+        from abusedesk.detection.scoring import warm
 
+        warm()
         analyse("warm-up", None)
     except Exception:  # a missing model must not stop the worker; the job that needs it will say why
         logger.exception("detection warm-up failed")

@@ -100,6 +100,19 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A text a detector promises to judge a certain way: the detector's contract, run for built-ins and plugins
+    alike (`abusedesk.sdk.contract`). `expect` True means `category` must score >= 0.5, False means below; hard
+    negatives (figurative speech, quotation, a business's address…) are the examples that matter most."""
+
+    lang: str
+    category: str
+    text: str
+    expect: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class PreparedText:
     """The original text plus the normalised form detectors match on.
 
@@ -148,6 +161,8 @@ class Detector(ABC):
     version: ClassVar[str]
     categories: ClassVar[Sequence[str]]
     languages: ClassVar[Sequence[str]]  # ISO 639-1 codes; ("*",) means language-independent
+    #: at least one positive and one negative example per declared language (one language for "*")
+    examples: ClassVar[Sequence[Example]] = ()
 
     @abstractmethod
     def detect(self, text: PreparedText) -> list[Finding]:

@@ -3,8 +3,9 @@ ABUSEDESK_SEVERITY_RULES), versioned and validated when the desk starts (TriageC
 stops start-up with an error naming the rule and field.
 
 The shipped rules, most severe first (DESIGN.md, Triage):
-- S0 imminent threat to life: a threat of violence AND located personal data of the target (a home address,
-  coordinates or a licence plate) in the same case — the address and the threat have met;
+- S0 imminent threat to life: a threat of violence that is the poster's own (not quoted or reported to condemn it)
+  AND a private location of the same person (a home address, coordinates or a licence plate in a doxxing finding,
+  not a business's address) in the same case — the threat and the location have met (`threat_at_location`);
 - S1: a threat, or doxxing (personal data of a private person in a doxxing context);
 - S2: targeted harassment or hate;
 - otherwise the severity stays where the reported category put it.
@@ -25,7 +26,7 @@ logger = logging.getLogger("abusedesk.triage")
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "severity_rules.json"
 SEVERITIES = ("S0", "S1", "S2", "S3")
-CONDITIONS = frozenset({"threat", "doxxing", "harassment", "hate", "pii", "located"})
+CONDITIONS = frozenset({"threat", "doxxing", "harassment", "hate", "pii", "located", "threat_at_location"})
 THRESHOLD = 0.5
 
 
@@ -55,6 +56,7 @@ class Verdict:
     severity: str | None
     reason: str
     rule: str = ""
+    evidence: tuple[str, ...] = ()  # which texts and spans made the rule fire, for the case page
 
 
 def parse_rules(data: Any, *, source: str = "severity_rules.json") -> RuleSet:
@@ -107,22 +109,75 @@ def load_rules(path: str | None = None) -> RuleSet:
     return parse_rules(data, source=str(file.name))
 
 
-def _facts(findings: list[dict[str, Any]], ruleset: RuleSet) -> set[str]:
+def _located(f: dict[str, Any], ruleset: RuleSet) -> bool:
+    """A doxxing finding that found a PRIVATE location (the doxxing detector rules out businesses and offices)."""
+    explanation = f.get("explanation") or {}
+    return f["category"] == "doxxing" and bool(explanation.get("private_location", True)) and any(
+        str(s.get("type")) in ruleset.locating_spans for s in f.get("spans", []))
+
+
+def _where(f: dict[str, Any]) -> str:
+    explanation = f.get("explanation") or {}
+    if "post_index" in explanation:
+        return f"post {explanation['post_index']}"
+    return str(f.get("source") or "report text").replace("_", " ")
+
+
+def _text_key(f: dict[str, Any]) -> tuple[Any, ...]:
+    explanation = f.get("explanation") or {}
+    return (f.get("source"), f.get("report"), f.get("evidence"), explanation.get("thread"),
+            explanation.get("post_index"))
+
+
+def _same_target(threat: dict[str, Any], place: dict[str, Any]) -> bool:
+    """Same text; or a target named in both; or a threat that names nobody ("her", "you") in the same thread or
+    report as the location."""
+    if _text_key(threat) == _text_key(place):
+        return True
+    a = set((threat.get("explanation") or {}).get("targets") or [])
+    b = set((place.get("explanation") or {}).get("targets") or [])
+    if a & b:
+        return True
+    group_a = (threat.get("explanation") or {}).get("thread") or threat.get("report")
+    group_b = (place.get("explanation") or {}).get("thread") or place.get("report")
+    return not a and group_a is not None and group_a == group_b
+
+
+def _meeting(hits: list[dict[str, Any]], ruleset: RuleSet) -> tuple[str, ...]:
+    """Where a threat and a private location of the same person meet: a description of both, or ()."""
+    threats = [f for f in hits if f["category"] == "threat"]
+    places = [f for f in hits if _located(f, ruleset)]
+    for t in threats:
+        for p in places:
+            if _same_target(t, p):
+                kinds = sorted({str(s.get("type")) for s in p.get("spans", [])
+                                if s.get("type") in ruleset.locating_spans})
+                spans = [s for s in t.get("spans", []) if s.get("type") == "threat"][:1]
+                at = f" chars {spans[0]['start']}-{spans[0]['end']}" if spans and "start" in spans[0] else ""
+                return (f"threat: {_where(t)}{at}", f"private location ({', '.join(kinds)}): {_where(p)}")
+    return ()
+
+
+def _facts(findings: list[dict[str, Any]], ruleset: RuleSet) -> tuple[set[str], tuple[str, ...]]:
     hits = [f for f in findings if float(f["score"]) >= ruleset.threshold]
     facts = {str(f["category"]) for f in hits}
-    if any(str(s.get("type")) in ruleset.locating_spans for f in hits if f["category"] in {"doxxing", "pii"}
-           for s in f.get("spans", [])):
+    if any(_located(f, ruleset) for f in hits):
         facts.add("located")
-    return facts
+    meeting = _meeting(hits, ruleset)
+    if meeting:
+        facts.add("threat_at_location")
+    return facts, meeting
 
 
 def evaluate(findings: list[dict[str, Any]], ruleset: RuleSet | None = None) -> Verdict:
-    """findings: [{"category", "score", "spans": [{"type", ...}]}] over every text of one case."""
+    """findings: [{"category", "score", "spans": [{"type", ...}], "explanation"?, "source"?, "report"?,
+    "evidence"?}] over every text of one case."""
     ruleset = ruleset or load_rules()
-    facts = _facts(findings, ruleset)
+    facts, meeting = _facts(findings, ruleset)
     for rule in ruleset.rules:
         if rule.all <= facts and (not rule.any or rule.any & facts):
-            verdict = Verdict(rule.severity, rule.reason, f"{rule.id}@v{ruleset.version}")
+            shown = meeting if "threat_at_location" in rule.all else ()
+            verdict = Verdict(rule.severity, rule.reason, f"{rule.id}@v{ruleset.version}", shown)
             logger.debug("triage rule %s fired: %s", verdict.rule, verdict.reason)
             return verdict
     return Verdict(None, "no rule matched", "")

@@ -48,6 +48,12 @@ def link(case: Any, name: str, aliases: list[str]) -> Target | None:
     return target
 
 
+def target_keys(result: Any) -> list[str]:
+    """Blind keys of every name and alias of the people an analysis found (result.targets)."""
+    names = [n for found in getattr(result, "targets", []) or [] for n in (found.name, *found.aliases)]
+    return _keys(names)
+
+
 def link_from_result(case: Any, result: Any) -> list[Target]:
     """Link every target the detector found in a text (result.targets) to the case."""
     linked = []

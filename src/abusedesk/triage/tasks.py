@@ -12,13 +12,18 @@ from abusedesk.triage.rules import evaluate
 
 
 def _finding_rows(result: Any) -> list[dict[str, Any]]:
+    """Findings as stored; each explanation carries the blind keys of the people the text names (`targets`), so
+    triage can tell whether a threat and a location concern the same person without storing the names."""
+    from abusedesk.triage.targets import target_keys
+
+    keys = target_keys(result)
     rows = []
     for finding in result.findings:
         rows.append({
             "detector": finding.detector, "detector_version": finding.version, "category": finding.category,
             "score": round(float(finding.score), 4),
             "spans": [{"start": s.start, "end": s.end, "type": s.type} for s in finding.spans],
-            "explanation": dict(finding.explanation),
+            "explanation": {**dict(finding.explanation), "targets": keys},
         })
     return [r for r in rows if r["score"] >= 0.2 or r["spans"]]
 
@@ -63,11 +68,15 @@ def retriage(case_id: int, trigger: dict[str, Any] | None = None) -> bool:
     from abusedesk.triage.rules import load_rules
 
     threshold = load_rules().threshold
-    findings = list(Finding.objects.filter(case_id=case_id, score__gte=threshold).values("category", "score", "spans"))
+    findings = [{"category": f.category, "score": f.score, "spans": f.spans, "explanation": f.explanation,
+                 "source": f.source, "report": str(f.report_id) if f.report_id else None,
+                 "evidence": str(f.evidence_id) if f.evidence_id else None}
+                for f in Finding.objects.filter(case_id=case_id, score__gte=threshold)]
     verdict = evaluate(findings)
     if verdict.severity is None:
         return False
-    reason = f"{verdict.reason} [rule {verdict.rule}]"
+    shown = f" — {'; '.join(verdict.evidence)}" if verdict.evidence else ""
+    reason = f"{verdict.reason}{shown} [rule {verdict.rule}]"
     return actions.do_raise_severity(Case.objects.get(pk=case_id), verdict.severity, reason, trigger)
 
 

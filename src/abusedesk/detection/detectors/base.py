@@ -16,7 +16,7 @@ class CheapCategoryDetector(Detector):
     evidence) and `span_type`.
     """
 
-    version = "1.0"
+    version = "2.0"
     languages = LEXICON_LANGS
     category: ClassVar[str]
     anchors: ClassVar[tuple[str, ...]]
@@ -25,18 +25,16 @@ class CheapCategoryDetector(Detector):
     def detect(self, text: PreparedText) -> list[Finding]:
         if not self.handles(text.lang) or not text.form.strip():
             return []
-        cheap = scoring.cheap(text)
-        score = cheap.scores[self.category]
+        s = scoring.scored(text)
+        score = s.scores[self.category]
         spans: list[Span] = []
         words: list[str] = []
+        features: list[str] = []
         if score >= 0.5:
-            spans = self.evidence(text, cheap.features.matches)
-            words, features = explain(cheap, self.category)
-        else:
-            features = []
-        return [self.finding(self.category, score, spans, model="ngram-lr", rule=f"{self.name}.model",
-                             raw_score=round(cheap.raw[self.category], 4), words=words, features=features,
-                             stage="cheap")]
+            spans = self.evidence(s.features.prepared, s.features.matches)
+            words, features = explain(s, self.category)
+        return [self.finding(self.category, score, spans, **explanation(s, self.category, f"{self.name}.model"),
+                             words=words, features=features)]
 
     def evidence(self, text: PreparedText, found: list[Match]) -> list[Span]:
         """The sentences holding the most anchor concepts (at most two)."""
@@ -53,7 +51,20 @@ class CheapCategoryDetector(Detector):
         return sorted(out, key=lambda s: s.start)
 
 
-def explain(cheap: scoring.Cheap, category: str, k: int = 8) -> tuple[list[str], list[str]]:
+def explanation(s: scoring.Scored, category: str, rule: str) -> dict[str, object]:
+    """What every model-based finding records: models, stage, the scores before blending, others' words."""
+    out: dict[str, object] = {
+        "model": f"ngram-{s.model_lang}" + ("+use-mlp" if s.encoder is not None else ""), "rule": rule,
+        "stage": s.stage, "raw_score": round(s.raw[category], 4), "linear_score": round(s.linear[category], 4),
+    }
+    if s.encoder is not None:
+        out["encoder_score"] = round(s.encoder[category], 4)
+    if s.reported:
+        out["others_words"] = [{"start": a, "end": b, "kind": kind} for a, b, kind in s.reported]
+    return out
+
+
+def explain(cheap: scoring.Scored, category: str, k: int = 8) -> tuple[list[str], list[str]]:
     """(words, features): the text's words behind the strongest model features, and those features.
 
     Concept features (c_violence__fut) are translated back into the words that matched the concepts, so
@@ -62,7 +73,8 @@ def explain(cheap: scoring.Cheap, category: str, k: int = 8) -> tuple[list[str],
     from abusedesk.detection.ngram import load_shipped
 
     f = cheap.features
-    features = load_shipped().explain(f.prepared.form, f.tokens, category, k=k, row=cheap.row)
+    features = load_shipped(f"ngram-{cheap.model_lang}").explain(f.prepared.form, f.tokens, category, k=k,
+                                                                   row=cheap.row)
     by_concept: dict[str, list[str]] = {}
     for m in f.matches:
         by_concept.setdefault(m.concept, []).append(m.text.strip())

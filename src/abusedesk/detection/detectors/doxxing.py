@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from abusedesk.detection import scoring
-from abusedesk.detection.detectors.base import _trim, explain
-from abusedesk.detection.lexicon import LEXICON_LANGS, Match
+from abusedesk.detection.detectors import examples as contract
+from abusedesk.detection.detectors.base import _trim, explain, explanation
+from abusedesk.detection.lexicon import LEXICON_LANGS, Match, sentence_concepts
 from abusedesk.detection.targets import extract_targets
 from abusedesk.sdk.detection import Detector, Finding, PreparedText, Span
 
@@ -22,33 +23,57 @@ CONTEXT = ("employer", "school", "routine", "family")
 _TAIL = re.compile(r"[^.,;:!?؟،\n]{0,40}")
 
 
+LOCATING = ("address", "coordinates", "licence_plate")
+BUSINESS = ("business",)
+
+
 class DoxxingDetector(Detector):
     name = "doxxing"
-    version = "1.0"
+    version = "2.0"
     categories = ("doxxing",)
     languages = LEXICON_LANGS
+    examples = contract.DOXXING
 
     def detect(self, text: PreparedText) -> list[Finding]:
         if not self.handles(text.lang) or not text.form.strip():
             return []
-        cheap = scoring.cheap(text)
-        score = cheap.scores["doxxing"]
-        context = context_spans(text, cheap.features.matches)
-        kinds = {s.type for s in context}
+        s = scoring.scored(text)
+        score = s.scores["doxxing"]
+        pii = s.features.pii
+        own = s.features.prepared  # the poster's own words; its offsets index the original text
+        context = context_spans(own, s.features.matches)
+        kinds = {sp.type for sp in context}
         rule = "doxxing.model"
-        if not cheap.features.pii and not kinds and score >= 0.5:
+        if not pii and not kinds and score >= 0.5:
             score, rule = 0.45, "doxxing.needs_personal_data"
+        business = _business_sentences(own, s.features.matches)
+        private = [sp for sp in pii if sp.type in LOCATING and not _inside(sp, business)]
+        if pii and score >= 0.5 and not private and not kinds and any(sp.type in LOCATING for sp in pii):
+            score, rule = 0.45, "doxxing.business_location"
         spans: list[Span] = []
         words: list[str] = []
         features: list[str] = []
         if score >= 0.5:
-            targets = extract_targets(text, exclude=cheap.features.pii)
-            names = [s for tg in targets for s in tg.spans if s.type == "person_name"]
-            spans = sorted([*names, *context], key=lambda s: s.start)
-            words, features = explain(cheap, "doxxing")
-        return [self.finding("doxxing", score, spans, model="ngram-lr", rule=rule, stage="cheap",
-                             raw_score=round(cheap.raw["doxxing"], 4), words=words, features=features,
-                             personal_data=sorted({s.type for s in cheap.features.pii}), context=sorted(kinds))]
+            targets = extract_targets(text, exclude=pii)
+            names = [sp for tg in targets for sp in tg.spans if sp.type == "person_name"]
+            spans = sorted([*names, *context, *private], key=lambda sp: sp.start)
+            words, features = explain(s, "doxxing")
+        return [self.finding("doxxing", score, spans, **explanation(s, "doxxing", rule), words=words,
+                             features=features, personal_data=sorted({sp.type for sp in pii}),
+                             context=sorted(kinds), private_location=bool(private) and score >= 0.5)]
+
+
+def _business_sentences(text: PreparedText, found: list[Match]) -> list[tuple[int, int]]:
+    """Original-text ranges of the sentences that read as a business, an office or a public listing."""
+    out = []
+    for start, end, concepts in sentence_concepts(text, found):
+        if concepts & set(BUSINESS):
+            out.append(text.to_original(start, end))
+    return out
+
+
+def _inside(span: Span, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= span.start and span.end <= b + 1 for a, b in ranges)
 
 
 def context_spans(text: PreparedText, found: list[Match]) -> list[Span]:

@@ -1,5 +1,6 @@
 """Targeted harassment: insults aimed at a person and pile-on calls ("everyone spam her sponsors")."""
 
+from abusedesk.detection.detectors import examples as contract
 from abusedesk.detection.detectors.base import CheapCategoryDetector
 
 
@@ -9,3 +10,4 @@ class HarassmentDetector(CheapCategoryDetector):
     categories = ("harassment",)
     anchors = ("insult", "pileon")
     span_type = "harassment"
+    examples = contract.HARASSMENT

@@ -1,6 +1,7 @@
 """Identity-based hate: dehumanising or derogatory statements about a protected group (incl. anti-trans
 and misogynist abuse, learnt from EDOS for English)."""
 
+from abusedesk.detection.detectors import examples as contract
 from abusedesk.detection.detectors.base import CheapCategoryDetector
 
 
@@ -10,3 +11,4 @@ class HateDetector(CheapCategoryDetector):
     categories = ("hate",)
     anchors = ("group", "dehum")
     span_type = "hate"
+    examples = contract.HATE

@@ -7,6 +7,7 @@ detector decides that from context.
 
 from __future__ import annotations
 
+from abusedesk.detection.detectors import examples as contract
 from abusedesk.detection.pii import find_pii
 from abusedesk.sdk.detection import Detector, Finding, PreparedText
 
@@ -19,6 +20,7 @@ class PiiDetector(Detector):
     version = "1.0"
     categories = ("pii",)
     languages = ("*",)
+    examples = contract.PII
 
     def detect(self, text: PreparedText) -> list[Finding]:
         spans = find_pii(text)

@@ -1,0 +1,41 @@
+# ruff: noqa: RUF001 - typographic quotes and Arabic are the subject matter here
+"""Quoted and reported speech is someone else's words: masked, positions kept."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from abusedesk.detection.speech import mask
+
+
+@pytest.mark.parametrize(("text", "kept", "gone"), [
+    ('He wrote "I will find you and hurt you" under her photo. Reported.', "Reported", "hurt"),
+    ("Alguien respondió «te voy a matar» y nadie hace nada", "nadie", "matar"),
+    ("She was threatened with a knife outside her work. Police are looking.", "Police", "knife"),
+    ("El tipo amenazó con quemarle la casa. Denunciado.", "Denunciado", "quemarle"),
+    ("قال له سأقتلك. هذا كلام مرفوض", "مرفوض", "سأقتلك"),
+])
+def test_others_words_are_blanked(text: str, kept: str, gone: str) -> None:
+    masked = mask(text)
+    assert masked is not None
+    assert kept in masked.text and gone not in masked.text
+    assert len(masked.text) == len(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I will find you and hurt you.",
+    "Te voy a matar, ya verás.",
+    'A short "ok" is not a quote worth masking',
+])
+def test_the_posters_own_words_stay(text: str) -> None:
+    assert mask(text) is None
+
+
+@given(st.text(max_size=300))
+def test_masking_never_moves_a_character(text: str) -> None:
+    masked = mask(text)
+    if masked is not None:
+        assert len(masked.text) == len(text)
+        assert all(a == b or b == " " for a, b in zip(text, masked.text, strict=True))
