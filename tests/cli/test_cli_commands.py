@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -43,12 +44,26 @@ def test_weak_passwords_are_refused(monkeypatch: pytest.MonkeyPatch, capsys: Any
 
 
 @pytest.mark.django_db
-def test_demo_populates_the_queue(capsys: Any) -> None:
+def test_demo_plays_the_reference_scenario_with_evidence_timeline_and_s0(capsys: Any, caplog: Any) -> None:
+    """The demo serves the scenario's forum on loopback: captured evidence, the watched thread's posts, and (what
+    the detectors decide, not when) an S0 with a page once the reference thread's final posts are in."""
     from abusedesk.cases.models import Case
+    from abusedesk.evidence.models import CaptureStatus, Evidence
+    from abusedesk.triage.models import Page
+    from abusedesk.watch.models import WatchedPost, WatchedThread
 
+    caplog.set_level(logging.ERROR)
     assert main(["demo", "--password", "demo password for tests"]) == 0
-    assert "loaded 3 customers and 4 reports" in capsys.readouterr().out
-    assert Case.objects.count() == 2
+    out = capsys.readouterr().out
+    assert "staff ana (analyst) password: demo password for tests" in out
+    case = Case.objects.get(property__value="forum.test")
+    assert Evidence.objects.filter(report__case=case, status=CaptureStatus.CAPTURED).exists()
+    timeline = WatchedPost.objects.filter(thread__case=case)
+    assert timeline.count() >= 2 and timeline.filter(index=7).exists(), "the thread's final posts were not seen"
+    assert case.severity == "S0" and Page.objects.filter(case=case, severity="S0").exists()
+    assert not WatchedThread.objects.filter(active=True).exists()  # the forum is gone: nothing re-fetches it
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert f"case {case.pk}: S0" in out
 
 
 def _free_port() -> int:
