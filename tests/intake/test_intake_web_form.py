@@ -39,8 +39,8 @@ def test_form_submission_is_stored_raw_and_redirects_to_a_receipt(client: Client
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("change", "field_error"), [
-    ({"urls": "ftp://x.test/"}, "must start with http"), ({"good_faith": ""}, "This field is required"),
-    ({"reporter_email": "not-an-email"}, "not a valid e-mail address")])
+    ({"urls": "ftp://x.test/"}, "must start with http"), ({"good_faith": ""}, "Tick this box to confirm"),
+    ({"reporter_email": "not-an-email"}, "Enter your e-mail address")])
 def test_form_errors_name_the_problem(client: Client, change: dict[str, str], field_error: str) -> None:
     response = client.post("/en/report/", urlencode({**FORM, **change}),
                            content_type="application/x-www-form-urlencoded")

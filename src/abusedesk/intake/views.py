@@ -5,18 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from abusedesk.common.net import client_ip
 from abusedesk.intake.forms import ReportForm
 from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
-from abusedesk.intake.schema import IntakeError, draft_from_fields
 from abusedesk.intake.service import ReporterSuspended, accept
-
-FORM_FIELD_FOR = {"reporter.email": "reporter_email", "reporter.name": "reporter_name"}
-
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -44,21 +38,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, form: ReportForm, raw: bytes) -> HttpResponse | None:
-    data = form.cleaned_data
-    try:
-        draft = draft_from_fields(
-            urls=[line for line in data["urls"].splitlines() if line.strip()], category=data["category"],
-            explanation=data["explanation"], reporter_name=data["reporter_name"],
-            reporter_email=data["reporter_email"], reporter_kind=data["reporter_kind"], reporter_phone="",
-            share_host=data["share_host"], share_site_owner=data["share_site_owner"],
-            share_law_enforcement=data["share_law_enforcement"], good_faith=data["good_faith"],
-            language=translation.get_language() or "en")
-    except IntakeError as exc:
-        for problem in exc.problems:
-            field = FORM_FIELD_FOR.get(problem.field, problem.field.split(".")[0])
-            message = _("%(field)s %(problem)s") % {"field": problem.field, "problem": problem.problem}
-            form.add_error(field if field in form.fields else None, message)
-        return None
+    assert form.draft is not None  # a valid form has passed the API's checks (ReportForm.clean)
+    draft = form.draft
     try:
         accepted = accept(draft, channel=Channel.WEB, raw=raw, content_type=request.content_type or "",
                           client_ip=client_ip(request))

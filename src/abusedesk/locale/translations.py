@@ -236,6 +236,54 @@ TRANSLATIONS.update({
         "سيُنفَّذ في %(when)s؛ والاعتراض المقدَّم قبل ذلك يوقف التنفيذ إلى أن تتم مراجعته."),
 })
 
+# Report form validation (intake/forms.py): said to a person, in their language.
+TRANSLATIONS.update({
+    "is empty.": ("está vacía.", "فارغ."),
+    "contains a space, a control character or a backslash. Copy the address from the browser's address bar.": (
+        "contiene un espacio, un carácter de control o una barra invertida. Copie la dirección de la barra de "
+        "direcciones del navegador.",
+        "يحتوي على مسافة أو محرف تحكم أو شرطة مائلة عكسية. انسخ العنوان من شريط العنوان في المتصفح."),
+    "has a malformed host name (check the square brackets).": (
+        "tiene un nombre de servidor mal formado (revise los corchetes).",
+        "يحتوي على اسم مضيف غير سليم (تحقق من الأقواس المربعة)."),
+    "must start with http:// or https://.": ("debe empezar por http:// o https://.",
+                                             "يجب أن يبدأ بـ \u2068http://\u2069 أو \u2068https://\u2069."),
+    "must not contain a user name or password.": ("no debe contener un nombre de usuario ni una contraseña.",
+                                                  "يجب ألا يحتوي على اسم مستخدم أو كلمة مرور."),
+    "has an invalid port number.": ("tiene un número de puerto no válido.", "يحتوي على رقم منفذ غير صالح."),
+    "has no host name.": ("no tiene nombre de servidor.", "لا يحتوي على اسم مضيف."),
+    "has a host that looks like an IP address written in an unusual form.": (
+        "tiene un servidor que parece una dirección IP escrita de forma inusual.",
+        "يحتوي على مضيف يشبه عنوان IP مكتوبًا بصيغة غير معتادة."),
+    "has a host name that is not valid.": ("tiene un nombre de servidor no válido.", "يحتوي على اسم مضيف غير صالح."),
+    "Choose one of the options.": ("Elija una de las opciones.", "اختر أحد الخيارات."),
+    "This is too long: at most %(limit_value)d characters (it has %(show_value)d).": (
+        "Es demasiado largo: como máximo %(limit_value)d caracteres (tiene %(show_value)d).",
+        "النص طويل جدًا: الحد الأقصى %(limit_value)d حرفًا (وفيه %(show_value)d)."),
+    "Enter the address (URL) of the content.": ("Escriba la dirección (URL) del contenido.",
+                                                "أدخل عنوان (رابط) المحتوى."),
+    "Choose what is wrong with the content.": ("Elija qué problema tiene el contenido.",
+                                               "اختر المشكلة في هذا المحتوى."),
+    "Say why the content is abusive or illegal.": ("Explique por qué el contenido es abusivo o ilegal.",
+                                                   "اشرح لماذا يعدّ المحتوى مسيئًا أو غير قانوني."),
+    "Enter your e-mail address, like name@example.org.": (
+        "Escriba su dirección de correo electrónico, por ejemplo nombre@example.org.",
+        "أدخل عنوان بريدك الإلكتروني، مثل \u2068name@example.org\u2069."),
+    "Tick this box to confirm the report is accurate.": (
+        "Marque esta casilla para confirmar que la denuncia es exacta.",
+        "ضع علامة في هذا المربع لتأكيد أن البلاغ دقيق."),
+    "is not a valid web address.": ("no es una dirección web válida.", "ليس عنوان ويب صالحًا."),
+    "Line %(line)s, %(url)s, %(problem)s": ("Línea %(line)s, %(url)s, %(problem)s",
+                                            "السطر %(line)s، %(url)s، %(problem)s"),
+    "Enter at least one address, and at most %(limit)s.": ("Escriba al menos una dirección y como máximo %(limit)s.",
+                                                           "أدخل عنوانًا واحدًا على الأقل، و%(limit)s على الأكثر."),
+    "Say why the content is abusive or illegal, in at most %(limit)s characters.": (
+        "Explique por qué el contenido es abusivo o ilegal, en %(limit)s caracteres como máximo.",
+        "اشرح لماذا يعدّ المحتوى مسيئًا أو غير قانوني، في %(limit)s حرفًا على الأكثر."),
+    "Write your name on one line.": ("Escriba su nombre en una sola línea.", "اكتب اسمك في سطر واحد."),
+    "Something in the report is not valid.": ("Algo en la denuncia no es válido.", "هناك شيء غير صالح في البلاغ."),
+})
+
 
 def apply(locale_dir: str) -> list[str]:
     """Fill the .po files and return msgids that still lack a translation."""
