@@ -164,7 +164,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "review/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client as common.net.client_ip sees it (X-Forwarded-For only from TRUSTED_PROXIES), so behind a proxy one
+# client's failures do not lock out everyone who shares the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "abusedesk.common.net.client_ip"
 LOGIN_URL = "review:login"
 LOGIN_REDIRECT_URL = "review:queue"
 LOGOUT_REDIRECT_URL = "review:login"
