@@ -13,6 +13,7 @@ def oncall(request: HttpRequest) -> dict[str, Any]:
         return {}
     if not request.path.startswith("/console/"):
         return {}
-    from abusedesk.triage.paging import open_pages
+    from abusedesk.triage.paging import can_acknowledge, open_pages
 
-    return {"open_pages": open_pages()}
+    pages = open_pages()
+    return {"open_pages": pages, "can_acknowledge": bool(pages) and can_acknowledge(user)}

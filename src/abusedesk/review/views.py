@@ -238,8 +238,14 @@ def retry_failed_job(request: HttpRequest, letter_id: int) -> HttpResponse:
     return redirect("review:failed-jobs")
 
 
+def _can_acknowledge(user: User) -> bool:
+    from abusedesk.triage.paging import can_acknowledge
+
+    return user.can_read_cases and can_acknowledge(user)
+
+
 @require_POST
-@staff_view()
+@staff_view(need=_can_acknowledge)
 def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:
     from abusedesk.triage.models import Page
     from abusedesk.triage.paging import acknowledge

@@ -108,7 +108,26 @@ def repage_if_unacknowledged(page_id: str) -> str:
     return "repaged"
 
 
+class NotAllowedToAcknowledge(PermissionError):
+    """Only someone who can act on the case or is on call now may stop the re-paging."""
+
+
+def can_acknowledge(user: Any) -> bool:
+    """Acknowledging stops re-paging, so it needs a deciding role (analyst, senior analyst, admin) or a shift on the
+    rota right now; an auditor only reads."""
+    if not getattr(user, "is_active", False):
+        return False
+    if getattr(user, "can_decide", False):
+        return True
+    now = timezone.now()
+    return OnCallShift.objects.filter(user=user, starts_at__lte=now, ends_at__gt=now).exists()
+
+
 def acknowledge(page: Page, *, acting_user: Any) -> Page:
+    if not can_acknowledge(acting_user):
+        logger.warning("user %s without an on-call or deciding role tried to acknowledge a page",
+                       getattr(acting_user, "pk", None))
+        raise NotAllowedToAcknowledge("acknowledging a page needs the analyst role or an on-call shift now")
     with audit.atomic():
         updated = Page.objects.filter(pk=page.pk, acknowledged_at__isnull=True).update(
             acknowledged_by=acting_user, acknowledged_at=timezone.now())
