@@ -1,4 +1,4 @@
-"""The reference scenario of DESIGN.md, end to end: the acceptance test of the triage and watch stages."""
+"""The reference scenario (docs/scenarios.md), end to end: the acceptance test of the triage and watch stages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The drill file (shared/SCENARIO-FORMAT.md), parsed and validated; errors name the field."""
+"""The drill file (docs/scenarios.md), parsed and validated; errors name the field."""
 
 from __future__ import annotations
 

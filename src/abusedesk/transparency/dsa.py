@@ -1,7 +1,7 @@
 """The DSA Transparency Database's statement-of-reasons rules, checked before anything is submitted.
 
 The database rejects a whole batch if one statement fails ("NONE of the statements were created"), so we
-check every statement here against the same rules (shared/DSA-STATEMENT-OF-REASONS.md, taken from
+check every statement here against the same rules (docs/dsa-statements.md, taken from
 StatementStoreRequest.php and Statement.php): required fields, enum values, lengths, date ranges, the
 puid pattern, and the conditional requirements. `validate()` returns every problem, each naming its field.
 """

@@ -1,6 +1,6 @@
 """A loopback forum for drills and tests, driven by a simulated clock.
 
-`ScenarioForum` serves the ``sites`` of a scenario file (SCENARIO-FORMAT.md) from one HTTP server on one
+`ScenarioForum` serves the ``sites`` of a scenario file (docs/scenarios.md) from one HTTP server on one
 port; the ``Host`` header picks the site, so ``forum.test`` and ``other.test`` can share it. A thread page
 shows the posts whose ``at`` offset is at or before the clock (`set_clock`), as XenForo-like markup that
 `abusedesk.watch.posts.split_posts` reads. Before its first post is due a thread does not exist yet (404).

@@ -1,4 +1,4 @@
-"""Scenario time offsets: ``"90m"``, ``"2.5h"``, ``"3d"`` (SCENARIO-FORMAT.md) to seconds and back."""
+"""Scenario time offsets: ``"90m"``, ``"2.5h"``, ``"3d"`` (docs/scenarios.md) to seconds and back."""
 
 from __future__ import annotations
 

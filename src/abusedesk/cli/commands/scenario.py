@@ -13,7 +13,7 @@ from abusedesk.cli.main import CliError, setup_django
 
 
 def register(sub: Any) -> None:
-    scenario = sub.add_parser("scenario", help="run drills of the whole pipeline (shared/SCENARIO-FORMAT.md)")
+    scenario = sub.add_parser("scenario", help="run drills of the whole pipeline (format: docs/scenarios.md)")
     scenario_sub = scenario.add_subparsers(dest="scenario_command", metavar="ACTION", required=True)
     run = scenario_sub.add_parser("run", help="run a drill file against a local forum on a simulated clock")
     run.add_argument("file", type=Path)
