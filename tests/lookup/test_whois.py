@@ -156,6 +156,20 @@ def test_nxdomain(net: Net) -> None:
     assert "nothing-here.test has no A/AAAA records" in answer.notes
 
 
+def test_offline_says_the_dns_lookup_failed_not_that_there_are_no_records() -> None:
+    from abusedesk.attribution.lookup.dnsfacts import DnsLookup
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as closed:  # a DNS server that never answers
+        closed.bind(("127.0.0.1", 0))
+        dns = DnsLookup(["127.0.0.1"], port=closed.getsockname()[1], lifetime=0.5)
+        answer = whois("http://forum.test/", dns=dns, probe_site=False, check_security_txt=False,
+                       rdap_servers={}, allow_networks=ALLOW)
+    assert answer.addresses == []
+    assert "DNS lookup failed for forum.test: its addresses are unknown (offline, or no DNS server answered)" in (
+        answer.notes)
+    assert not any("has no A/AAAA records" in n for n in answer.notes)
+
+
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://u:p@forum.test/", "javascript:x"])
 def test_bad_url_raises_input_error(url: str) -> None:
     with pytest.raises(WhoisInputError):

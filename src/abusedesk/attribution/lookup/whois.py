@@ -105,8 +105,15 @@ class _Context:
         answer.nameservers = facts.nameservers
         answer.notes += facts.errors
         if not facts.addresses:
-            answer.notes.append(f"{self.site.host_ascii} has no A/AAAA records")
+            answer.notes.append(self._no_addresses(facts))
         return facts
+
+    def _no_addresses(self, facts: DnsFacts) -> str:
+        """An empty answer is a fact about the host; a lookup that failed (offline, no resolver) is not."""
+        host = self.site.host_ascii
+        if any(e.startswith(("DNS A ", "DNS AAAA ")) for e in facts.errors):
+            return f"DNS lookup failed for {host}: its addresses are unknown (offline, or no DNS server answered)"
+        return f"{host} has no A/AAAA records"
 
     def _probe(self, answer: WhoisAnswer) -> dict[str, str]:
         """Response headers of the page itself (through the safe fetcher), for proxy signatures."""
