@@ -74,6 +74,8 @@ def test_openapi_document_lists_the_endpoints(client: Client) -> None:
     assert doc["openapi"].startswith("3.")
     assert {"/api/v1/reports", "/api/v1/reports/{report_id}", "/api/v1/cases", "/api/v1/cases/{case_id}"} <= set(
         doc["paths"])
-    request_schema = doc["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body = doc["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ReportIn"}
+    request_schema = doc["components"]["schemas"]["ReportIn"]
     assert {"urls", "category", "explanation", "reporter", "good_faith"} <= set(request_schema["required"])
     assert request_schema["additionalProperties"] is False

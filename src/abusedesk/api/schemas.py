@@ -23,8 +23,8 @@ class Problem(Schema):
 
 class ErrorOut(Schema):
     error: str
-    detail: str | None = None
-    errors: list[Problem] | None = None
+    detail: str  # always present: the problem in words
+    errors: list[Problem] | None = None  # for invalid requests: each problem with the field it concerns
 
 
 class UrlOut(Schema):
@@ -84,3 +84,11 @@ def as_report_out(report: Any) -> dict[str, Any]:
                            "law_enforcement": report.share_law_enforcement},
         "received_at": report.received_at, "processed_at": report.processed_at,
     }
+
+
+def request_components() -> dict[str, Any]:
+    """OpenAPI components for the report body: ReportIn and the models it nests, referenced by name."""
+    from abusedesk.intake.schema import ReportIn
+
+    schema = ReportIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"ReportIn": schema, **schema.pop("$defs", {})}

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 
 from abusedesk.api.auth import require_staff, token_from
 from abusedesk.api.schemas import (
@@ -24,22 +23,21 @@ from abusedesk.api.schemas import (
     ReportPage,
     as_report_out,
 )
-from abusedesk.api.urls import api
+from abusedesk.api.urls import api, problems_in_words
 from abusedesk.cases.models import Case
 from abusedesk.common.net import client_ip
 from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
-from abusedesk.intake.schema import IntakeError, ReportIn, parse_report
+from abusedesk.intake.schema import IntakeError, parse_report
 from abusedesk.intake.service import IdempotencyMismatch, ReporterSuspended, accept
 
 MAX_IDEMPOTENCY_KEY = 200
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database; a larger number is no id (and must not overflow a query)
 
 
 def _error(request: HttpRequest, status: int, error: str, detail: str | None = None,
            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> HttpResponse:
-    body: dict[str, Any] = {"error": error}
-    if detail:
-        body["detail"] = detail
+    body: dict[str, Any] = {"error": error, "detail": detail or problems_in_words(errors or [])}
     if errors:
         body["errors"] = errors
     response = api.create_response(request, body, status=status)
@@ -48,8 +46,8 @@ def _error(request: HttpRequest, status: int, error: str, detail: str | None = N
     return response
 
 
-_REPORT_BODY = {"content": {"application/json": {"schema": ReportIn.model_json_schema(
-    ref_template="#/components/schemas/{model}")}}, "required": True}
+_REPORT_BODY = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}}},
+                "required": True}
 
 
 @api.post("/reports", response={201: ReportCreated, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut,
@@ -120,6 +118,8 @@ def list_reports(request: HttpRequest, status: str | None = None, category: str 
     if not 1 <= limit <= 200:
         return _error(request, 400, "invalid_request", errors=[{"field": "limit", "problem": "must be 1 to 200"}])
     query = Report.objects.select_related("reporter").order_by("-received_at", "-id")
+    if case is not None and not 0 < case <= MAX_ID:
+        return _error(request, 400, "invalid_request", errors=[{"field": "case", "problem": "is not a case id"}])
     for field, value in (("status", status), ("category", category), ("lane", lane), ("case_id", case)):
         if value is not None:
             query = query.filter(**{field: value})
@@ -135,7 +135,8 @@ def list_reports(request: HttpRequest, status: str | None = None, category: str 
             "next_cursor": _next_cursor(rows[-1].received_at, rows[-1].pk) if more else None}
 
 
-@api.get("/reports/{report_id}", response={200: ReportOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@api.get("/reports/{report_id}", response={200: ReportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                          404: ErrorOut},
          summary="One report (staff)")
 def get_report(request: HttpRequest, report_id: str) -> Any:
     require_staff(request)
@@ -178,7 +179,8 @@ def _case_out(case: Any) -> dict[str, Any]:
             "reports": case.report_count, "opened_at": case.opened_at, "updated_at": case.updated_at}
 
 
-@api.get("/cases", response={200: CasePage, 401: ErrorOut, 403: ErrorOut}, summary="Open cases by urgency (staff)")
+@api.get("/cases", response={200: CasePage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+         summary="Open cases by urgency (staff)")
 def list_cases(request: HttpRequest, status: str | None = None, severity: str | None = None,
                limit: int = 50) -> Any:
     require_staff(request)
@@ -189,11 +191,14 @@ def list_cases(request: HttpRequest, status: str | None = None, severity: str | 
     return {"items": [_case_out(c) for c in query[: max(1, min(limit, 200))]], "next_cursor": None}
 
 
-@api.get("/cases/{case_id}", response={200: CaseOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@api.get("/cases/{case_id}", response={200: CaseOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
          summary="One case (staff)")
 def get_case(request: HttpRequest, case_id: int) -> Any:
     require_staff(request)
-    return _case_out(get_object_or_404(_cases(), pk=case_id))
+    case = _cases().filter(pk=case_id).first() if 0 < case_id <= MAX_ID else None
+    if case is None:
+        return _error(request, 404, "not_found", "no such case")
+    return _case_out(case)
 
 
 @api.get("/lookup", response={200: dict, 400: ErrorOut, 429: ErrorOut}, summary="Who serves a URL")
