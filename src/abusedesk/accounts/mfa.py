@@ -1,20 +1,35 @@
 """Second factor for step-up (TOTP, RFC 6238, with pyotp): enrolled per account, required to re-authenticate
-before approving when the account has a device or ABUSEDESK_APPROVAL_REQUIRE_MFA is on. A code is accepted once:
-the step it belongs to is remembered, so replaying a code (even within its 30 s) is refused and logged."""
+before every approval when the account has a device or ABUSEDESK_APPROVAL_REQUIRE_MFA is on. A code is accepted once:
+the step it belongs to is remembered, so replaying a code (even within its 30 s) is refused and logged. Wrong codes
+are counted per account (ABUSEDESK_APPROVAL_CODE_FAILURE_RATE, on the shared cache): over the limit, even a right
+code is refused until the window ends, so six digits cannot be guessed."""
 
 from __future__ import annotations
 
 import logging
 import time
 import uuid
+from typing import Any
 
 import pyotp
+from django.conf import settings
 from django.db import models, transaction
+from django_ratelimit.core import get_usage
 
 from abusedesk.common.fields import EncryptedTextField
 
 logger = logging.getLogger("abusedesk.security.mfa")
 STEP_SECONDS = 30
+# A code proves presence for one approval, made within this many seconds of entering it.
+CODE_FRESH_SECONDS = 300
+
+
+class TooManyWrongCodes(PermissionError):
+    """Too many wrong codes for this account in the window; `wait` is the seconds until it ends."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"too many wrong one-time codes; try again in {wait} seconds")
+        self.wait = wait
 
 
 class TotpDevice(models.Model):
@@ -37,8 +52,26 @@ def enrol(user: object) -> tuple[TotpDevice, str]:
     return device, uri
 
 
+def _wrong_codes(user: object, *, count: bool) -> dict[str, Any] | None:
+    ident = f"user:{getattr(user, 'pk', '?')}"
+    return get_usage(None, group="mfa-code", key=lambda _g, _r: ident, rate=settings.APPROVAL_CODE_FAILURE_RATE,
+                     increment=count)
+
+
 def verify(user: object, code: str, *, now: float | None = None) -> bool:
-    """True once per code: the current or the previous step, never a step already used."""
+    """True once per code: the current or the previous step, never a step already used. Raises TooManyWrongCodes
+    while the account is over the wrong-code limit (checked before the code, so guessing learns nothing)."""
+    usage = _wrong_codes(user, count=False)
+    if usage is not None and usage["count"] >= usage["limit"]:
+        logger.warning("refused a one-time code for user %s: too many wrong codes", getattr(user, "pk", "?"))
+        raise TooManyWrongCodes(max(1, int(usage["time_left"])))
+    if _check(user, code, now=now):
+        return True
+    _wrong_codes(user, count=True)
+    return False
+
+
+def _check(user: object, code: str, *, now: float | None) -> bool:
     code = (code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         return False

@@ -242,11 +242,15 @@ def do_decide(case: Case, data: DecisionInput, *, acting_user: User, emergency: 
     return decision
 
 
-def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datetime | None = None) -> Decision:
+def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datetime | None = None,
+               second_factor_at: datetime | None = None) -> Decision:
     """Second-person approval. `authenticated_at` is when the approver last proved who they are (the console
-    passes its session's login time); it must be recent (settings.APPROVAL_REAUTH_MINUTES)."""
+    passes its session's login time); it must be recent (settings.APPROVAL_REAUTH_MINUTES). With a second factor
+    required (settings.APPROVAL_REQUIRE_MFA, or the approver has a device), `second_factor_at` is when they entered
+    a one-time code for THIS approval (the console spends it): a log-in, however recent, is not enough."""
     _require_decider(acting_user)
     _require_recent_authentication(authenticated_at)
+    _require_second_factor(acting_user, second_factor_at)
     with audit.atomic():
         decision = Decision.objects.select_for_update().select_related("case", "policy").get(pk=decision.pk)
         _check_approver(decision, acting_user)
@@ -280,6 +284,19 @@ def _require_recent_authentication(authenticated_at: datetime | None) -> None:
         raise ReauthenticationRequired(
             f"approving needs a log-in within the last {settings.APPROVAL_REAUTH_MINUTES} minutes; "
             "confirm your password")
+
+
+def _require_second_factor(user: User, second_factor_at: datetime | None) -> None:
+    from abusedesk.accounts import mfa
+
+    enrolled = mfa.has_device(user)
+    if not (settings.APPROVAL_REQUIRE_MFA or enrolled):
+        return
+    if not enrolled:
+        raise ActionRefused("approvals need a second factor and you have none: ask an administrator to run "
+                            "`abusedesk users mfa` for you")
+    if second_factor_at is None or timezone.now() - second_factor_at > timedelta(seconds=mfa.CODE_FRESH_SECONDS):
+        raise ReauthenticationRequired("each approval needs a fresh one-time code; confirm your password and code")
 
 
 def _check_approver(decision: Decision, user: User) -> None:

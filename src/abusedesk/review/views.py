@@ -90,6 +90,8 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 AUTH_AT = "abusedesk_authenticated_at"
+# When a one-time code was last entered at the step-up; spent by the next approval (one code, one approval).
+CODE_AT = "abusedesk_code_at"
 
 
 @receiver(user_logged_in)
@@ -117,6 +119,8 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         error = _step_up_error(request, needs_code=needs_code)
         if not error:
             request.session[AUTH_AT] = timezone.now().isoformat()
+            if needs_code:
+                request.session[CODE_AT] = timezone.now().isoformat()
             return redirect(target)
     return render(request, "review/reauth.html", {"next": target, "error": error, "needs_code": needs_code},
                   status=400 if error else 200)
@@ -132,8 +136,11 @@ def _step_up_error(request: HttpRequest, *, needs_code: bool) -> str:
         return ""
     if not mfa.has_device(user):
         return "Approvals need a second factor: ask an administrator to run `abusedesk users mfa` for you."
-    if not mfa.verify(user, request.POST.get("code", "")):
-        return "That one-time code is not right, or it was already used. Wait for the next code."
+    try:
+        if not mfa.verify(user, request.POST.get("code", "")):
+            return "That one-time code is not right, or it was already used. Wait for the next code."
+    except mfa.TooManyWrongCodes as exc:
+        return f"Too many wrong one-time codes. Try again in {exc.wait // 60 + 1} minutes."
     return ""
 
 
@@ -141,8 +148,10 @@ def _step_up_error(request: HttpRequest, *, needs_code: bool) -> str:
 @staff_view(need=lambda u: u.can_decide)
 def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
     decision = access_decision(request.user, decision_id)
+    code_at = request.session.pop(CODE_AT, None)  # spent whatever happens: the next approval needs a new code
     try:
-        actions.do_approve(decision, acting_user=_user(request), authenticated_at=authenticated_at(request))
+        actions.do_approve(decision, acting_user=_user(request), authenticated_at=authenticated_at(request),
+                           second_factor_at=datetime.fromisoformat(code_at) if code_at else None)
     except actions.ReauthenticationRequired as exc:
         messages.info(request, str(exc))
         return redirect(f"{reverse('review:reauth')}?next={reverse('review:case', args=[decision.case_id])}")

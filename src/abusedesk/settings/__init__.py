@@ -214,6 +214,8 @@ APPROVAL_REAUTH_MINUTES = env_int("ABUSEDESK_APPROVAL_REAUTH_MINUTES", 15)
 APPROVAL_TTL_HOURS = env_int("ABUSEDESK_APPROVAL_TTL_HOURS", 24)
 # Require a second factor (TOTP) for that step-up; accounts with a device always give one.
 APPROVAL_REQUIRE_MFA = env_bool("ABUSEDESK_APPROVAL_REQUIRE_MFA", False)
+# Wrong one-time codes allowed per account in a window ("N/15m"); over it, codes are refused until it ends.
+APPROVAL_CODE_FAILURE_RATE = env_str("ABUSEDESK_APPROVAL_CODE_FAILURE_RATE", "5/15m")
 # Appeals (DSA Art. 20) are accepted this many days after a decision takes effect.
 APPEAL_WINDOW_DAYS = env_int("ABUSEDESK_APPEAL_WINDOW_DAYS", 183)
 
