@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from abusedesk.intake.models import Report, Submission
+from abusedesk.intake.status import status_token
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "abusedesk" / "locale"
 FORM = {"urls": "https://forum.test/threads/123\n", "category": "doxxing", "explanation": "Her street is posted.",
@@ -31,7 +32,7 @@ def test_form_submission_is_stored_raw_and_redirects_to_a_receipt(client: Client
     response = client.post("/es/report/", urlencode(FORM), content_type="application/x-www-form-urlencoded")
     assert response.status_code == 302
     report = Report.objects.get()
-    assert response["Location"] == f"/es/report/{report.pk}/"
+    assert response["Location"] == f"/es/report/status/{status_token(report.pk)}/?received=1"
     assert report.channel == "web" and report.language == "es" and report.share_law_enforcement == "send"
     assert b"rita%40advocates.test" in Submission.objects.get().raw  # as a browser posts it
     assert "Rita" not in client.get(response["Location"]).content.decode()  # receipt page shows no identity

@@ -30,6 +30,7 @@ from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
 from abusedesk.intake.schema import IntakeError, parse_report
 from abusedesk.intake.service import IdempotencyMismatch, ReporterSuspended, accept
+from abusedesk.intake.status import status_url
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database; a larger number is no id (and must not overflow a query)
@@ -87,7 +88,7 @@ def submit_report(request: HttpRequest) -> Any:
     report = accepted.report
     response = api.create_response(request, {
         "id": str(report.pk), "status": report.status, "lane": report.lane, "received_at": report.received_at,
-        "status_url": f"/api/v1/reports/{report.pk}"}, status=201)
+        "status_url": status_url(report)}, status=201)
     if accepted.replayed:
         response["Idempotent-Replayed"] = "true"
     return response

@@ -7,5 +7,6 @@ app_name = "intake"
 urlpatterns = [
     path("report/", views.report_form, name="report"),
     path("report/<uuid:report_id>/", views.thanks, name="thanks"),
+    path("report/status/<str:token>/", views.report_status, name="status"),
     path("appeal/<str:token>/", appeal_views.appeal_page, name="appeal"),
 ]

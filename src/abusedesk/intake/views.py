@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from abusedesk.intake.forms import ReportForm
 from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
 from abusedesk.intake.service import ReporterSuspended, accept
+from abusedesk.intake.status import report_id_for, status_token
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -46,7 +49,8 @@ def _submit(request: HttpRequest, form: ReportForm, raw: bytes) -> HttpResponse 
     except ReporterSuspended as exc:
         form.add_error(None, str(exc))
         return None
-    return redirect(reverse("intake:thanks", kwargs={"report_id": accepted.report.pk}))
+    # Straight to the status page: its link is the one the reporter keeps (intake/status.py).
+    return redirect(reverse("intake:status", kwargs={"token": status_token(accepted.report.pk)}) + "?received=1")
 
 
 def thanks(request: HttpRequest, report_id: str) -> HttpResponse:
@@ -54,3 +58,26 @@ def thanks(request: HttpRequest, report_id: str) -> HttpResponse:
     report = Report.objects.filter(pk=report_id).only("id", "status", "received_at").first()
     return render(request, "intake/thanks.html", {"report": report, "report_id": report_id},
                   status=200 if report else 404)
+
+
+def report_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The reporter's status page (link from the API's `status_url` and the receipt page). Shows where the
+    report stands and the decision, never the reporter's identity or explanation: a forwarded link leaks
+    nothing the reporter did not already see on the receipt."""
+    from abusedesk.cases.models import DecisionStatus
+    from abusedesk.enforcement.statement import OUTCOME_LABELS
+
+    report_id = report_id_for(token)
+    report = Report.objects.select_related("case").filter(pk=report_id).first() if report_id else None
+    if report is None:
+        return render(request, "intake/status.html", {"report": None}, status=404)
+    decision = None
+    if report.case is not None:
+        decision = (report.case.decisions.filter(status__in=[DecisionStatus.EFFECTIVE, DecisionStatus.REVERSED])
+                    .order_by("-effective_at").first())
+    hosts = sorted({u["host_unicode"] or u["host"] for u in report.urls})
+    return render(request, "intake/status.html", {
+        "report": report, "hosts": hosts, "decision": decision,
+        "outcome_label": OUTCOME_LABELS.get(decision.outcome, decision.outcome) if decision else "",
+        "lookup_url": f"/api/v1/lookup?url={quote(report.primary_url, safe='')}",
+        "just_received": request.GET.get("received") == "1"})

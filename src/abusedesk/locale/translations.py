@@ -284,6 +284,34 @@ TRANSLATIONS.update({
     "Something in the report is not valid.": ("Algo en la denuncia no es válido.", "هناك شيء غير صالح في البلاغ."),
 })
 
+# The reporter's status page (intake/templates/intake/status.html).
+TRANSLATIONS.update({
+    "Your report": ("Su denuncia", "بلاغك"),
+    "Report number": ("Número de denuncia", "رقم البلاغ"),
+    "Received": ("Recibida", "تاريخ الاستلام"),
+    "Status": ("Estado", "الحالة"),
+    "Decided: %(outcome)s": ("Decidida: %(outcome)s", "صدر القرار: %(outcome)s"),
+    "Not served by us: we cannot act on it.": ("No lo servimos nosotros: no podemos actuar.",
+                                               "لا نقدّم الخدمة لهذا الموقع: لا يمكننا اتخاذ إجراء بشأنه."),
+    "A person on our abuse team is reviewing it.": ("Una persona de nuestro equipo de abusos la está revisando.",
+                                                    "يراجعه شخص من فريق مكافحة الإساءة لدينا."),
+    "Closed.": ("Cerrada.", "مغلق."),
+    "Received, waiting to be checked.": ("Recibida, pendiente de revisión.", "تم استلامه، وينتظر الفحص."),
+    "None of these sites is served by us:": ("Ninguno de estos sitios es servido por nosotros:",
+                                             "لا نقدّم الخدمة لأي من هذه المواقع:"),
+    "Find out who serves it and where to report it": ("Averigüe quién lo sirve y dónde denunciarlo",
+                                                       "اعرف من يقدّم الخدمة له وأين تبلّغ عنه"),
+    "Anyone with this link can see this page. It shows nothing about you.": (
+        "Cualquiera con este enlace puede ver esta página. No muestra nada sobre usted.",
+        "يمكن لأي شخص لديه هذا الرابط رؤية هذه الصفحة. لا تعرض أي شيء عنك."),
+    "Keep the address of this page: it is how you follow your report. We will also e-mail you a receipt, and "
+    "later our decision and the reasons for it.": (
+        "Guarde la dirección de esta página: con ella puede seguir su denuncia. También le enviaremos por correo "
+        "un acuse y, más adelante, nuestra decisión y sus motivos.",
+        "احتفظ بعنوان هذه الصفحة: به تتابع بلاغك. وسنرسل إليك أيضًا إشعار استلام بالبريد الإلكتروني، ثم قرارنا "
+        "وأسبابه لاحقًا."),
+})
+
 
 def apply(locale_dir: str) -> list[str]:
     """Fill the .po files and return msgids that still lack a translation."""

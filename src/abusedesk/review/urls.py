@@ -17,6 +17,7 @@ urlpatterns = [
     path("reauth/", views.reauthenticate, name="reauth"),
     path("reports/<uuid:report_id>/unfounded/", views.mark_unfounded, name="unfounded"),
     path("misuse/", views.misuse, name="misuse"),
+    path("not-ours/", views.not_ours, name="not-ours"),
     path("jobs/failed/", views.failed_jobs, name="failed-jobs"),
     path("jobs/failed/<int:letter_id>/retry/", views.retry_failed_job, name="retry-job"),
     path("pages/<uuid:page_id>/ack/", views.acknowledge_page, name="ack"),

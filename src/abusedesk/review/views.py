@@ -266,3 +266,18 @@ def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:
     acknowledge(page, acting_user=_user(request))
     messages.success(request, "Page acknowledged.")
     return redirect("review:case", case_id=page.case_id)
+
+@staff_view()
+def not_ours(request: HttpRequest) -> HttpResponse:
+    """Reports about sites we do not serve: answered 'not our customer' with a pointer to who serves them."""
+    from django.core.paginator import Paginator
+
+    from abusedesk.cases.models import Notice
+    from abusedesk.intake.models import Report, ReportStatus
+
+    reports = (Report.objects.filter(status=ReportStatus.NOT_OUR_CUSTOMER).order_by("-received_at", "-id")
+               .only("id", "urls", "category", "channel", "lane", "received_at", "processed_at"))
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    answered = set(Notice.objects.filter(report__in=[r.pk for r in page], kind="not_our_customer")
+                   .values_list("report_id", flat=True))
+    return render(request, "review/not_ours.html", {"page": page, "answered": answered})
