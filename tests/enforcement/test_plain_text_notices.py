@@ -62,3 +62,19 @@ def test_plain_text_notices_keep_urls_and_apostrophes(kind: str, language: str) 
         assert expected in text, f"{kind}/{language} lost {expected!r}:\n{text}"
     for entity in HTML_ENTITIES:
         assert entity not in text, f"{kind}/{language} HTML-escaped ({entity}):\n{text}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label"), [("es", "Amenaza de violencia"), ("ar", "تهديد بالعنف"),
+                                                 ("en", "Threat of violence")])
+def test_receipt_names_the_category_in_the_reporter_language(customers: Any, post_report: Any, run_jobs: Any,
+                                                            language: str, label: str) -> None:
+    from abusedesk.cases.models import Notice
+    from abusedesk.testing.factories import report_body
+
+    assert post_report(report_body(language=language)).status_code == 201
+    run_jobs()
+    receipt = Notice.objects.get(kind="receipt")
+    assert receipt.language == language and label in receipt.body
+    if language != "en":
+        assert "Threat of violence" not in receipt.body

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from abusedesk.cases import audit
 from abusedesk.cases.models import Decision, Notice, RecipientRole
+from abusedesk.intake.categories import REPORTER_LABELS
 from abusedesk.intake.models import Report
 from abusedesk.jobs import enqueue, job
 
@@ -53,8 +54,10 @@ def render(kind: str, language: str, context: dict[str, object]) -> Rendered:
 
 
 def _report_context(report: Report) -> dict[str, object]:
+    # Lazy: the label is translated when the notice is rendered in the reporter's language.
+    label = REPORTER_LABELS.get(report.category) or report.get_category_display()
     return {"report_id": str(report.pk), "received_at": report.received_at, "category": report.category,
-            "category_label": report.get_category_display(), "urls": [u["url"] for u in report.urls],
+            "category_label": label, "urls": [u["url"] for u in report.urls],
             "status": report.status}
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from abusedesk.intake.categories import REPORTER_LABELS
 from abusedesk.intake.models import Category
 from abusedesk.intake.schema import IntakeError, Problem, ReportDraft, draft_from_fields
 
@@ -45,13 +46,8 @@ class ReportForm(forms.Form):
     urls = forms.CharField(label=_("Addresses (URLs) of the content, one per line"),
                            widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}), max_length=60_000,
                            error_messages=_required(_("Enter the address (URL) of the content.")))
-    category = forms.ChoiceField(label=_("What is wrong with it?"), choices=[
-        ("threat", _("Threat of violence")), ("doxxing", _("Doxxing (someone's private details)")),
-        ("harassment", _("Targeted harassment")), ("hate", _("Hate speech")),
-        ("csam", _("Child sexual abuse material")), ("terrorism", _("Terrorist content")),
-        ("ncii", _("Intimate images shared without consent")), ("scam", _("Scam, fraud or phishing")),
-        ("malware", _("Malware")), ("spam", _("Spam")), ("intellectual_property", _("Intellectual property")),
-        ("other", _("Something else"))], error_messages=_required(_("Choose what is wrong with the content.")))
+    category = forms.ChoiceField(label=_("What is wrong with it?"), choices=list(REPORTER_LABELS.items()),
+                                 error_messages=_required(_("Choose what is wrong with the content.")))
     explanation = forms.CharField(label=_("Explain why this content is abusive or illegal"),
                                   widget=forms.Textarea(attrs={"rows": 6}),
                                   error_messages=_required(_("Say why the content is abusive or illegal.")))
