@@ -442,6 +442,10 @@ def _f(x: float | None, spec: str = ".3f") -> str:
     return "-" if x is None else format(x, spec)
 
 
+def _pair(a: float | None, b: float | None, spec: str = ".3f") -> str:
+    return f"{_f(a, spec):>6} | {_f(b, spec):<6}"
+
+
 def render(r: dict) -> str:
     m, k, t, d = r["model"], r["keywords"], r["targets"], r["texts"]
     comp = d["composition"]
@@ -476,16 +480,16 @@ def render(r: dict) -> str:
         + " (mixed: en or es counts)",
         "",
         "quality, model | keywords (benign = no gold label; abuse = threat, hate or harassment)",
-        f"{'group':24}{'n':>6}  {'threat P':>13}  {'threat R':>13}  {'threat F1':>13}  {'abuse macro-F1':>14}  "
-        f"{'benign->threat':>15}",
+        f"{'group':20}{'n':>6}  " + "  ".join(f"{h:^15}" for h in ("threat P", "threat R", "threat F1",
+                                                                   "abuse macro-F1", "benign->threat")),
     ]
     for key, q in r["quality"].items():
         name = key if ":" not in key else "  " + key.split(":", 1)[1]
         mq, kq = q["model"], q["keywords"]
-        cells = [f"{_f(mq['threat'][x])} | {_f(kq['threat'][x])}" for x in ("precision", "recall", "f1")]
-        lines.append(f"{name:24}{q['n']:>6}  {cells[0]:>13}  {cells[1]:>13}  {cells[2]:>13}  "
-                     f"{_f(mq['abuse_macro_f1']) + ' | ' + _f(kq['abuse_macro_f1']):>14}  "
-                     f"{_f(mq['benign_labelled_threat'], '.1%') + ' | ' + _f(kq['benign_labelled_threat'], '.1%'):>15}")
+        cells = [_pair(mq["threat"][x], kq["threat"][x]) for x in ("precision", "recall", "f1")]
+        cells.append(_pair(mq["abuse_macro_f1"], kq["abuse_macro_f1"]))
+        cells.append(_pair(mq["benign_labelled_threat"], kq["benign_labelled_threat"], ".1%"))
+        lines.append(f"{name:20}{q['n']:>6}  " + "  ".join(cells))
     p = r["pii"]
     lines += ["", f"personal-data spans on {p['texts']} contrast-set texts with gold spans (same type, overlapping):"]
     for name, s in p.items():
@@ -499,7 +503,7 @@ def render(r: dict) -> str:
     if len(p) == 2:
         lines.append("  (Presidio skipped: --skip-presidio)")
     lines.append(f"peak RSS total: {r['peak_rss_mb_total']} MB")
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 if __name__ == "__main__":
