@@ -278,6 +278,32 @@ def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datet
     return decision
 
 
+MAX_RETURN_REASON = 2000
+
+
+def do_return_decision(decision: Decision, *, acting_user: User, reason: str, reject: bool) -> Decision:
+    """The second analyst's other answers: reject the decision (the outcome is wrong) or send it back for
+    changes. Either way nothing is enforced, the case is open again, and the requester sees the reason. Who may
+    do it is who may approve (not the requester; a senior for a protected customer)."""
+    _require_decider(acting_user)
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused("say why: the analyst who made the decision reads the reason")
+    if len(reason) > MAX_RETURN_REASON:
+        raise ActionRefused(f"the reason is longer than {MAX_RETURN_REASON} characters")
+    status, verb = ((DecisionStatus.REJECTED, "decision.rejected") if reject else
+                    (DecisionStatus.SENT_BACK, "decision.sent_back"))
+    with audit.atomic():
+        decision = Decision.objects.select_for_update().select_related("case").get(pk=decision.pk)
+        _check_approver(decision, acting_user)
+        Decision.objects.filter(pk=decision.pk).update(status=status, returned_reason=reason)
+        Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.OPEN, updated_at=timezone.now())
+        audit.append(actor=_actor(acting_user), verb=verb, object_type="decision", object_id=str(decision.pk),
+                     payload={"case": decision.case_id, "reason": reason})
+    decision.refresh_from_db()
+    return decision
+
+
 def _require_recent_authentication(authenticated_at: datetime | None) -> None:
     limit = timedelta(minutes=settings.APPROVAL_REAUTH_MINUTES)
     if authenticated_at is None or timezone.now() - authenticated_at > limit:

@@ -140,6 +140,8 @@ class DecisionStatus(models.TextChoices):
     EFFECTIVE = "effective", "Effective"
     VOIDED = "voided", "Voided"
     REVERSED = "reversed", "Reversed on appeal"
+    REJECTED = "rejected", "Rejected by the second analyst"
+    SENT_BACK = "sent_back", "Sent back for changes"
 
 
 class Decision(models.Model):
@@ -164,6 +166,8 @@ class Decision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
     effective_at = models.DateTimeField(null=True, blank=True)
+    # Why the second analyst rejected it or sent it back (shown to the requester; also in the audit event).
+    returned_reason = models.TextField(blank=True)
     # Unique once set: concurrent "execute" requests carry out a decision exactly once.
     execution_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     # S0 emergency path: carried out without waiting for approval, audited, and reviewed afterwards.

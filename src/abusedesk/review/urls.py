@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:case_id>/decide/", views.decide, name="decide"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
     path("decisions/<uuid:decision_id>/approve/", views.approve, name="approve"),
+    path("decisions/<uuid:decision_id>/return/", views.return_decision, name="return"),
     path("audit/", views.audit_log, name="audit"),
     path("reauth/", views.reauthenticate, name="reauth"),
     path("reports/<uuid:report_id>/unfounded/", views.mark_unfounded, name="unfounded"),

@@ -164,6 +164,22 @@ def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
 
 @require_POST
 @staff_view(need=lambda u: u.can_decide)
+def return_decision(request: HttpRequest, decision_id: str) -> HttpResponse:
+    """Reject, or send back for changes, with a reason (the second analyst's alternatives to approving)."""
+    decision = access_decision(request.user, decision_id)
+    reject = request.POST.get("answer") == "reject"
+    try:
+        actions.do_return_decision(decision, acting_user=_user(request), reason=request.POST.get("reason", ""),
+                                   reject=reject)
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Decision rejected." if reject else "Decision sent back for changes.")
+    return redirect("review:case", case_id=decision.case_id)
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
 def close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
     form = CloseForm(request.POST)
@@ -266,6 +282,7 @@ def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:
     acknowledge(page, acting_user=_user(request))
     messages.success(request, "Page acknowledged.")
     return redirect("review:case", case_id=page.case_id)
+
 
 @staff_view()
 def not_ours(request: HttpRequest) -> HttpResponse:
