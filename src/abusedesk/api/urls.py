@@ -52,4 +52,4 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
                                          "errors": problems}, status=400)
 
 
-from abusedesk.api import views  # noqa: E402,F401 - registers the routes on `api`
+from abusedesk.api import index, views  # noqa: E402,F401 - registers the routes on `api`
