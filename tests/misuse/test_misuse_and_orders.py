@@ -3,6 +3,7 @@ for their elements and flagged before anyone acts; a protected customer raises t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -31,7 +32,10 @@ def test_unfounded_notices_lead_to_a_warning_then_a_suspension(customers: Any, s
     for i in range(3):
         post_report(report_body(reporter=SPAMMER, explanation=f"Nonsense number {i}"), REMOTE_ADDR=f"192.0.2.{i}")
     run_jobs()
+    for link in re.findall(r"/en/report/confirm/[^/\s]+/", "".join(m.body for m in mail.outbox)):
+        Client().post(link, {"confirm": "yes"})  # the notices count once their mailbox confirmed them (issue 11)
     reports = list(Report.objects.order_by("received_at"))
+    assert all(r.reporter_confirmed_at for r in reports)
     actions.do_mark_unfounded(reports[0], acting_user=staff["ana"], reason="not abuse at all")
     assert not MisuseStep.objects.exists()
     actions.do_mark_unfounded(reports[1], acting_user=staff["ana"], reason="same again")

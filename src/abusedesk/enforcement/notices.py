@@ -68,7 +68,7 @@ def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object
     if not email:
         return None
     language = notice_language(report.language)
-    rendered = render(kind, language, {**_report_context(report), **(extra or {})})
+    rendered = render(kind, language, {**_report_context(report), **_reporter_links(report), **(extra or {})})
     key = f"{kind}:{report.pk}" + (f":{decision.pk}" if decision else "")
     notice, created = Notice.objects.get_or_create(idempotency_key=key, defaults={
         "kind": kind, "report": report, "case_id": report.case_id, "decision": decision,
@@ -80,6 +80,18 @@ def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object
                               "report": str(report.pk)})
         enqueue(deliver_notice, str(notice.pk), priority=10)
     return notice
+
+
+def _reporter_links(report: Report) -> dict[str, object]:
+    """The links every reporter notice may carry, and nothing a stranger chose. Whoever typed the address may not own
+    it, so without a token the notice does not repeat the reported URLs (no relay for spam or phishing): the report
+    id, the status page and, until confirmed, the link that confirms the report came from this mailbox."""
+    from abusedesk.intake.confirm import confirm_url
+    from abusedesk.intake.status import status_url
+
+    vouched = report.submission.token_id is not None
+    return {"urls": [u["url"] for u in report.urls] if vouched else [], "status_url": status_url(report),
+            "confirm_url": "" if vouched or report.reporter_confirmed_at else confirm_url(report)}
 
 
 def _appeal_link(decision: Decision, role: str, language: str, report: Report | None = None) -> tuple[str, str]:

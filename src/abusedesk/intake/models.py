@@ -41,6 +41,8 @@ class Reporter(models.Model):
     # Set when the reporter submits with a trusted-flagger or authority API token.
     token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the mailbox owner first confirmed a notice from the link in its receipt: the e-mail is a verified identity.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:  # never the identity
         return f"reporter {self.id}"
@@ -136,6 +138,9 @@ class Report(models.Model):
     order_problems = models.JSONField(default=list)
     # DSA Art. 23: set by an analyst when the notice is manifestly unfounded.
     manifestly_unfounded = models.BooleanField(default=False)
+    # When the owner of the reporter's mailbox confirmed THIS notice is theirs (intake/confirm.py). Only confirmed
+    # notices (or a token's) count towards suspending an e-mail identity (DSA Art. 23).
+    reporter_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "received_at"]), models.Index(fields=["category"])]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("report/", views.report_form, name="report"),
     path("report/<uuid:report_id>/", views.thanks, name="thanks"),
     path("report/status/<str:token>/", views.report_status, name="status"),
+    path("report/confirm/<str:token>/", views.confirm_report, name="confirm"),
     path("appeal/<str:token>/", appeal_views.appeal_page, name="appeal"),
 ]

@@ -81,3 +81,17 @@ def report_status(request: HttpRequest, token: str) -> HttpResponse:
         "outcome_label": OUTCOME_LABELS.get(decision.outcome, decision.outcome) if decision else "",
         "lookup_url": f"/api/v1/lookup?url={quote(report.primary_url, safe='')}",
         "just_received": request.GET.get("received") == "1"})
+
+
+def confirm_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a receipt: a page asking the mailbox owner to confirm they sent the report (the POST confirms,
+    so link scanners that fetch every URL in an e-mail confirm nothing). Shows no report content."""
+    from abusedesk.intake.confirm import confirm, report_for
+
+    report = report_for(token)
+    if report is None:
+        return render(request, "intake/confirm.html", {"report": None}, status=404)
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes" and confirm(report)
+    return render(request, "intake/confirm.html", {
+        "report": report, "confirmed": confirmed or report.reporter_confirmed_at is not None,
+        "status_url": reverse("intake:status", kwargs={"token": status_token(report.pk)})})

@@ -1,9 +1,14 @@
 """The misuse rule (DSA Art. 23), written where it runs:
 
-A reporter — the same e-mail (blind index) or the same API token — whose notices were marked manifestly
+A reporter — a verified identity: the same API token, or the same e-mail (blind index) counting only the notices
+its mailbox confirmed from the receipt's link (intake/confirm.py) — whose notices were marked manifestly
 unfounded MISUSE_WARN_AFTER times within MISUSE_WINDOW_DAYS is warned once; at MISUSE_SUSPEND_AFTER they are
 suspended from intake for MISUSE_SUSPENSION_DAYS. Each step is audited and the reporter is told, with the
 reason and how to contest. Intake refuses a suspended reporter with the date the suspension ends.
+
+A notice sent without a token and never confirmed counts towards nobody: anyone can type anyone's address, and
+junk filed under an advocate's e-mail must not get the advocate suspended. (Such senders still meet the intake
+rate limit per client address.)
 """
 
 from __future__ import annotations
@@ -34,34 +39,58 @@ class Stats:
         return self.unfounded / self.notices if self.notices else 0.0
 
 
+def _confirmed_by(email_index: str) -> Q:
+    return Q(reporter__email_index=email_index, reporter_confirmed_at__isnull=False, submission__token__isnull=True)
+
+
 def stats_for(email_index: str) -> Stats:
+    """Notices of an e-mail identity in the window: only those its mailbox confirmed."""
+    return _stats(_confirmed_by(email_index))
+
+
+def _stats(identity: Q) -> Stats:
     since = timezone.now() - timedelta(days=settings.MISUSE_WINDOW_DAYS)
-    row = Report.objects.filter(reporter__email_index=email_index, received_at__gte=since).aggregate(
+    row = Report.objects.filter(identity, received_at__gte=since).aggregate(
         notices=Count("id"), unfounded=Count("id", filter=Q(manifestly_unfounded=True)))
     return Stats(notices=row["notices"] or 0, unfounded=row["unfounded"] or 0)
 
 
 def active_suspension(*, email_index: str | None, token: Any = None) -> MisuseStep | None:
     now = timezone.now()
-    query = Q(email_index=email_index) if email_index else Q(pk__in=[])
+    query = Q(email_index=email_index) if email_index else Q(pk__in=[])  # a token's step has no e-mail index
     if token is not None:
         query |= Q(token=token)
     return (MisuseStep.objects.filter(query, kind=MisuseStep.SUSPENSION, until__gt=now, lifted_at__isnull=True)
             .order_by("-until").first())
 
 
+def _identity(report: Report) -> tuple[Q, dict[str, Any]] | None:
+    """Whose notice this is, as far as we can prove it: the token it came with, or the e-mail whose mailbox confirmed
+    it; None for an unconfirmed notice without a token. Returns the reports that count and the step's owner."""
+    token = report.submission.token
+    if token is not None:
+        return Q(submission__token=token), {"token": token, "email_index": ""}
+    if report.reporter_confirmed_at is not None and report.reporter.email_index:
+        return _confirmed_by(report.reporter.email_index), {"token": None, "email_index": report.reporter.email_index}
+    return None
+
+
 def evaluate(report: Report, *, acting_user: Any) -> MisuseStep | None:
     """After a report is marked unfounded: warn or suspend its reporter when the thresholds are reached.
     Must run inside the transaction that marked the report."""
-    email_index = report.reporter.email_index or ""
-    count = stats_for(email_index).unfounded
-    already = set(MisuseStep.objects.filter(email_index=email_index, created_at__gte=timezone.now() - timedelta(
+    identity = _identity(report)
+    if identity is None:
+        logger.info("misuse rule: the notice is neither confirmed by its mailbox nor sent with a token; not counted")
+        return None
+    reports, owner = identity
+    count = _stats(reports).unfounded
+    already = set(MisuseStep.objects.filter(**owner, created_at__gte=timezone.now() - timedelta(
         days=settings.MISUSE_WINDOW_DAYS), lifted_at__isnull=True).values_list("kind", flat=True))
     if count >= settings.MISUSE_SUSPEND_AFTER and MisuseStep.SUSPENSION not in already:
-        step = _step(MisuseStep.SUSPENSION, report, count, acting_user,
+        step = _step(MisuseStep.SUSPENSION, report, count, acting_user, owner,
                      until=timezone.now() + timedelta(days=settings.MISUSE_SUSPENSION_DAYS))
     elif count >= settings.MISUSE_WARN_AFTER and not already:
-        step = _step(MisuseStep.WARNING, report, count, acting_user, until=None)
+        step = _step(MisuseStep.WARNING, report, count, acting_user, owner, until=None)
     else:
         logger.info("misuse rule: %d unfounded notices in the window; no step", count)
         return None
@@ -69,12 +98,11 @@ def evaluate(report: Report, *, acting_user: Any) -> MisuseStep | None:
     return step
 
 
-def _step(kind: str, report: Report, count: int, acting_user: Any, *, until: Any) -> MisuseStep:
+def _step(kind: str, report: Report, count: int, acting_user: Any, owner: dict[str, Any], *,
+          until: Any) -> MisuseStep:
     from abusedesk.enforcement.notices import create_reporter_notice
 
-    step = MisuseStep.objects.create(kind=kind, email_index=report.reporter.email_index or "",
-                                     token=report.reporter.token, unfounded_count=count, until=until,
-                                     created_by=acting_user)
+    step = MisuseStep.objects.create(kind=kind, **owner, unfounded_count=count, until=until, created_by=acting_user)
     audit.append(actor=f"user:{acting_user.username}", verb=f"misuse.{'suspended' if until else 'warned'}",
                  object_type="reporter", object_id=str(report.reporter_id),
                  payload={"unfounded": count, "until": until.isoformat() if until else None})

@@ -176,6 +176,8 @@ INTAKE_MAX_BODY_BYTES = env_int("ABUSEDESK_INTAKE_MAX_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BODY_BYTES
 INTAKE_MAX_URLS = env_int("ABUSEDESK_INTAKE_MAX_URLS", 50)
 INTAKE_MAX_EXPLANATION_CHARS = env_int("ABUSEDESK_INTAKE_MAX_EXPLANATION_CHARS", 20_000)
+# Days the confirmation link in a receipt works (confirming makes the notice count for the reporter's identity).
+INTAKE_CONFIRM_DAYS = env_int("ABUSEDESK_INTAKE_CONFIRM_DAYS", 14)
 # Anonymous intake rate per client address, and per API token ("N/s", "N/m", "N/h").
 INTAKE_RATE_ANONYMOUS = env_str("ABUSEDESK_INTAKE_RATE_ANONYMOUS", "30/m")
 INTAKE_RATE_TOKEN = env_str("ABUSEDESK_INTAKE_RATE_TOKEN", "6000/m")
