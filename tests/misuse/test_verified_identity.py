@@ -128,3 +128,10 @@ def test_receipts_to_unverified_addresses_carry_no_attacker_links(customers: Any
     run_jobs()
     [vouched] = mail.outbox
     assert "https://forum.test/threads/2" in vouched.body and not CONFIRM.search(vouched.body)
+
+
+def test_the_receipt_speaks_the_reporters_language(customers: Any, post_report: Any, run_jobs: Any) -> None:
+    post_report(report_body(reporter=ADVOCATE, language="es"))
+    run_jobs()
+    [receipt] = mail.outbox
+    assert "Si usted envió esta denuncia, confírmela: http" in receipt.body and "/es/report/confirm/" in receipt.body

@@ -313,6 +313,40 @@ TRANSLATIONS.update({
 })
 
 
+# Confirming a notice from the reporter's mailbox (intake/confirm.py); receipts that repeat nothing a sender chose.
+TRANSLATIONS.update({
+    "Thank you. We received your report %(report_id)s.": (
+        "Gracias. Hemos recibido su denuncia %(report_id)s.", "شكرًا لك. استلمنا بلاغك %(report_id)s."),
+    "See where it stands: %(status_url)s": ("Vea en qué punto está: %(status_url)s",
+                                            "تابِع حالته هنا: %(status_url)s"),
+    "If you sent this report, please confirm it: %(confirm_url)s": (
+        "Si usted envió esta denuncia, confírmela: %(confirm_url)s",
+        "إذا كنت أنت من أرسل هذا البلاغ، فأكّده من فضلك: %(confirm_url)s"),
+    "If you did not send it, ignore this e-mail: someone else gave your address.": (
+        "Si no la envió, ignore este correo: otra persona indicó su dirección.",
+        "إذا لم ترسله، فتجاهل هذه الرسالة: شخص آخر أدخل عنوانك."),
+    "We looked at your report %(report_id)s. The addresses in it are not served by us, so we cannot act on them.": (
+        "Revisamos su denuncia %(report_id)s. Las direcciones que contiene no las servimos nosotros, así que no "
+        "podemos actuar sobre ellas.",
+        "راجعنا بلاغك %(report_id)s. العناوين الواردة فيه لا نقدّم لها الخدمة، لذا لا يمكننا اتخاذ إجراء بشأنها."),
+    "Your report's page says who serves them and where to report them: %(status_url)s": (
+        "La página de su denuncia indica quién las sirve y dónde denunciarlas: %(status_url)s",
+        "تبيّن صفحة بلاغك من يقدّم لها الخدمة وأين تبلّغ عنها: %(status_url)s"),
+    "Confirm your report": ("Confirme su denuncia", "أكّد بلاغك"),
+    "Thank you — your report is confirmed": ("Gracias: su denuncia está confirmada", "شكرًا لك — تم تأكيد بلاغك"),
+    "We now know this report came from you.": ("Ahora sabemos que esta denuncia es suya.",
+                                               "نعرف الآن أن هذا البلاغ منك."),
+    "Did you send this report?": ("¿Envió usted esta denuncia?", "هل أرسلت هذا البلاغ؟"),
+    "Yes, I sent this report": ("Sí, envié esta denuncia", "نعم، أنا أرسلت هذا البلاغ"),
+    "If you did not send it, close this page: someone else gave your address, and nothing will be held against "
+    "you.": ("Si no la envió, cierre esta página: otra persona indicó su dirección y nada se le tendrá en cuenta.",
+             "إذا لم ترسله، فأغلق هذه الصفحة: شخص آخر أدخل عنوانك، ولن يُحسب عليك شيء."),
+    "See where your report stands": ("Vea en qué punto está su denuncia", "تابِع حالة بلاغك"),
+    "This link is not valid or has expired": ("Este enlace no es válido o ha caducado",
+                                              "هذا الرابط غير صالح أو انتهت صلاحيته"),
+})
+
+
 def apply(locale_dir: str) -> list[str]:
     """Fill the .po files and return msgids that still lack a translation."""
     import polib  # a development tool, only needed when strings change
