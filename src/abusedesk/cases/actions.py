@@ -91,13 +91,25 @@ def do_mark_not_our_customer(report: Report) -> None:
         create_reporter_notice(report, kind="not_our_customer")
 
 
-def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User | None = None) -> Case:
-    """Set severity explicitly (an analyst may lower it; rules only raise it via _raise_severity)."""
+MAX_SEVERITY_REASON = 500
+
+
+def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User) -> Case:
+    """An analyst sets the severity (rules only raise it, via _raise_severity). Any deciding role may raise it or
+    lower it between S1 and S3; taking a case out of S0 (imminent threat to life) needs a senior analyst or an
+    admin, since it gives up the emergency path and top priority. A reason is required and audited."""
+    _require_decider(acting_user)
     if severity not in SEVERITY_RANK:
         raise ActionRefused(f"unknown severity {severity!r}")
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused("say why the severity changes: the reason is shown on the case and audited")
+    if len(reason) > MAX_SEVERITY_REASON:
+        raise ActionRefused(f"the reason is longer than {MAX_SEVERITY_REASON} characters")
     with audit.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         old = case.severity
+        _check_severity_change(case, severity, acting_user)
         Case.objects.filter(pk=case.pk).update(severity=severity, severity_rank=SEVERITY_RANK[severity],
                                                severity_reason=reason, updated_at=timezone.now())
         audit.append(actor=_actor(acting_user), verb="case.severity_changed", object_type="case",
@@ -106,6 +118,15 @@ def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User
         if severity == "S0" and old != "S0":
             _on_s0(case, reason, {"by": _actor(acting_user)})
     return case
+
+
+def _check_severity_change(case: Case, severity: str, user: User) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise ActionRefused("the case is closed")
+    if severity == case.severity:
+        raise ActionRefused(f"the case is already {severity}")
+    if case.severity == "S0" and not user.is_senior:
+        raise ActionRefused("only a senior analyst or an admin may take a case out of S0")
 
 
 def _raise_severity(case: Case, severity: str, reason: str, trigger: dict[str, Any] | None = None) -> bool:
@@ -395,6 +416,9 @@ def _require_decider(user: User) -> None:
 def do_review_emergency(decision: Decision, *, acting_user: User, confirm: bool, reasoning: str) -> Decision:
     """The after-the-fact review of an S0 emergency decision by someone else; not confirming reverses it."""
     _require_decider(acting_user)
+    reasoning = reasoning.strip()
+    if not reasoning:
+        raise ActionRefused("say why you confirm or reverse the emergency decision")
     with audit.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if not decision.emergency or decision.emergency_reviewed_by_id is not None:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from abusedesk.cases.models import Outcome, PolicyClause
+from abusedesk.cases.actions import MAX_SEVERITY_REASON
+from abusedesk.cases.models import Outcome, PolicyClause, Severity
 
 
 class PolicyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -21,7 +24,27 @@ class DecisionForm(forms.Form):
     notice_hours = forms.IntegerField(min_value=0, max_value=24 * 30, required=False, initial=0,
                                       label="Carry out after (hours)",
                                       help_text="0: at once. Otherwise the customer is told and can contest first.")
+    emergency = forms.BooleanField(
+        required=False, label="Emergency: take effect at once",
+        help_text="S0 only, for suspending or terminating: no wait for approval; audited as an emergency and "
+                  "reviewed afterwards by a second analyst, who may reverse it.")
+
+    def __init__(self, *args: Any, emergency_allowed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not emergency_allowed:  # offered on S0 cases only; do_decide refuses it elsewhere anyway
+            del self.fields["emergency"]
 
 
 class CloseForm(forms.Form):
     reason = forms.CharField(max_length=500)
+
+
+class SeverityForm(forms.Form):
+    severity = forms.ChoiceField(choices=Severity.choices)
+    reason = forms.CharField(max_length=MAX_SEVERITY_REASON, label="Why",
+                             help_text="Shown on the case as the reason for its severity, and audited.")
+
+
+class EmergencyReviewForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reverse", "Reverse")])
+    reasoning = forms.CharField(max_length=500)

@@ -53,8 +53,8 @@ def case_page_context(case: Case, user: User) -> dict[str, Any]:
     for item in case.evidence.prefetch_related("findings").order_by("created_at"):
         spans = [s for f in item.findings.all() for s in f.spans]
         evidence.append({"item": item, "text": highlight(item.text or "", spans)})
-    decisions = list(case.decisions.select_related("policy", "decided_by").prefetch_related("approvals__approver")
-                     .order_by("-decided_at"))
+    decisions = list(case.decisions.select_related("policy", "decided_by", "emergency_reviewed_by")
+                     .prefetch_related("approvals__approver").order_by("-decided_at"))
     services = list(case.property.services.all()) if case.property else []
     return {"case": case, "reports": reports, "evidence": evidence, "decisions": decisions,
             "services": services, "can_decide": user.can_decide,

@@ -22,7 +22,7 @@ from abusedesk.accounts.models import User
 from abusedesk.cases import actions, audit
 from abusedesk.cases.models import AuditEvent, Case, CaseStatus, DecisionStatus, Severity
 from abusedesk.review.access import access_case, access_decision, staff_view
-from abusedesk.review.forms import CloseForm, DecisionForm
+from abusedesk.review.forms import CloseForm, DecisionForm, EmergencyReviewForm, SeverityForm
 from abusedesk.review.presenters import case_page_context
 
 
@@ -54,10 +54,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_view()
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
+    return _case_page(request, case)
+
+
+def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     context = case_page_context(case, request.user)  # type: ignore[arg-type]
-    context["form"] = DecisionForm()
-    context["close_form"] = CloseForm()
-    return render(request, "review/case.html", context)
+    context.update({"form": DecisionForm(emergency_allowed=case.severity == "S0"), "close_form": CloseForm(),
+                    "severity_form": SeverityForm(initial={"severity": case.severity}), **forms})
+    return render(request, "review/case.html", context, status=status)
 
 
 def _user(request: HttpRequest) -> User:
@@ -69,20 +73,22 @@ def _user(request: HttpRequest) -> User:
 @staff_view(need=lambda u: u.can_decide)
 def decide(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
-    form = DecisionForm(request.POST)
+    # Always offered here so that do_decide, not a missing field, refuses an emergency outside S0.
+    form = DecisionForm(request.POST, emergency_allowed=True)
     if not form.is_valid():
-        context = case_page_context(case, request.user)  # type: ignore[arg-type]
-        context.update(form=form, close_form=CloseForm())
-        return render(request, "review/case.html", context, status=400)
+        return _case_page(request, case, status=400, form=form)
     data = actions.DecisionInput(outcome=form.cleaned_data["outcome"], policy_id=form.cleaned_data["policy"].pk,
                                  reasoning=form.cleaned_data["reasoning"], facts=form.cleaned_data["facts"],
                                  notice_hours=form.cleaned_data.get("notice_hours") or 0)
     try:
-        decision = actions.do_decide(case, data, acting_user=_user(request))
+        decision = actions.do_decide(case, data, acting_user=_user(request),
+                                     emergency=form.cleaned_data["emergency"])
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        if decision.status == DecisionStatus.AWAITING_APPROVAL:
+        if decision.emergency:
+            messages.warning(request, "Emergency decision in effect. A second analyst must review it.")
+        elif decision.status == DecisionStatus.AWAITING_APPROVAL:
             messages.info(request, "Decision recorded. It needs a second analyst's approval before it takes effect.")
         else:
             messages.success(request, "Decision recorded and in effect.")
@@ -175,6 +181,45 @@ def return_decision(request: HttpRequest, decision_id: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Decision rejected." if reject else "Decision sent back for changes.")
+    return redirect("review:case", case_id=decision.case_id)
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
+def set_severity(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Raise or lower the severity with a reason; do_set_severity decides who may take a case out of S0."""
+    case = access_case(request.user, case_id)  # type: ignore[arg-type]
+    form = SeverityForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, severity_form=form)
+    try:
+        actions.do_set_severity(case, form.cleaned_data["severity"], form.cleaned_data["reason"],
+                                acting_user=_user(request))
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Severity set to {form.cleaned_data['severity']}.")
+    return redirect("review:case", case_id=case.pk)
+
+
+@require_POST
+@staff_view(need=lambda u: u.can_decide)
+def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
+    """The after-the-fact review of an S0 emergency decision by someone who did not make it."""
+    decision = access_decision(request.user, decision_id)
+    form = EmergencyReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Confirm or reverse the emergency decision, saying why (at most 500 characters).")
+        return redirect("review:case", case_id=decision.case_id)
+    confirm = form.cleaned_data["answer"] == "confirm"
+    try:
+        actions.do_review_emergency(decision, acting_user=_user(request), confirm=confirm,
+                                    reasoning=form.cleaned_data["reasoning"])
+    except actions.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Emergency decision confirmed." if confirm else
+                         "Emergency decision reversed; its actions are being undone.")
     return redirect("review:case", case_id=decision.case_id)
 
 
