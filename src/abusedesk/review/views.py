@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from abusedesk.accounts.models import User
 from abusedesk.cases import actions, audit
-from abusedesk.cases.models import AuditEvent, Case, CaseStatus, DecisionStatus, Severity
+from abusedesk.cases.models import Case, CaseStatus, DecisionStatus, Severity
 from abusedesk.review.access import access_case, access_decision, staff_view
 from abusedesk.review.forms import CloseForm, DecisionForm, EmergencyReviewForm, SeverityForm
 from abusedesk.review.presenters import case_page_context
@@ -241,9 +241,15 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @staff_view(need=lambda u: u.role in {"admin", "auditor"})
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """Filtered, newest first, paged by sequence number; the chain status above it."""
+    from abusedesk.review.auditlog import AuditFilterForm, audit_page
+
     result = audit.verify_cached()  # not the whole chain on every load
-    events: Any = AuditEvent.objects.order_by("-seq")[:300]
-    return render(request, "review/audit.html", {"events": events, "verify": result})
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "review/audit.html", {"form": form, "page": None, "verify": result}, status=400)
+    return render(request, "review/audit.html", {"form": form, "page": audit_page(form.cleaned_data),
+                                                 "verify": result})
 
 
 @require_POST

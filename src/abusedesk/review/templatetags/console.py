@@ -22,10 +22,8 @@ def _hidden(ch: str) -> bool:
     return ord(ch) in HIDDEN or unicodedata.category(ch) in {"Cc", "Cf"}
 
 
-@register.filter
-def visible_url(value: object) -> SafeString:
-    """Escape, mark every invisible or direction-changing character, and isolate the URL left to right; the
-    `url` class lets a long URL wrap anywhere instead of widening the page."""
+def _marked(value: object) -> SafeString:
+    """Escaped text with every invisible or direction-changing character drawn as a marker naming it."""
     parts: list[str] = []
     for ch in str(value):
         if _hidden(ch):
@@ -33,7 +31,39 @@ def visible_url(value: object) -> SafeString:
             parts.append(format_html('<span class="hidden-char" title="{}">[U+{}]</span>', name, f"{ord(ch):04X}"))
         else:
             parts.append(escape(ch))
-    return format_html('<bdi dir="ltr" class="url">{}</bdi>', format_html_join("", "{}", ((p,) for p in parts)))
+    return format_html_join("", "{}", ((p,) for p in parts))
+
+
+@register.filter
+def visible_url(value: object) -> SafeString:
+    """Escape, mark every invisible or direction-changing character, and isolate the URL left to right; the
+    `url` class lets a long URL wrap anywhere instead of widening the page."""
+    return format_html('<bdi dir="ltr" class="url">{}</bdi>', _marked(value))
+
+
+@register.filter
+def payload(value: object) -> SafeString:
+    """An audit payload as a list of `key: value` lines (nested values indented), every piece escaped and its
+    hidden characters marked: never the repr of a Python dict."""
+    if isinstance(value, dict):
+        if not value:
+            return SafeString('<span class="meta">—</span>')
+        rows = format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((_marked(k), payload(v)) for k, v in value.items()))
+        return format_html('<dl class="payload">{}</dl>', rows)
+    if isinstance(value, list):
+        if not value or all(not isinstance(v, dict | list) for v in value):
+            return format_html("<bdi>{}</bdi>", _marked(", ".join(_scalar(v) for v in value)) if value else "—")
+        return format_html('<ol class="payload">{}</ol>', format_html_join("", "<li>{}</li>",
+                                                                        ((payload(v),) for v in value)))
+    return format_html("<bdi>{}</bdi>", _marked(_scalar(value)))
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 @register.filter
