@@ -5,8 +5,9 @@ Each recogniser returns `Span`s on the ORIGINAL text. Patterns that are ambiguou
 number, a short plate) need a context word nearby (data/pii_context.json); check digits are verified with
 python-stdnum where it has the scheme. Addresses are found as a street "head" (number + name + street type,
 or street type + name + number) extended over the comma-separated components that follow (flat, floor,
-district, postcode, city), which copes with US, UK, Irish, Spanish, Mexican and Arabic-script layouts
-without a country-specific grammar each.
+district, postcode, city), which copes with US, UK, Irish, Spanish, Latin-American (Colombian "Calle 72 #10-34",
+Peruvian "Mz. B Lt. 12", Argentine CPA postcodes) and Arabic-script layouts without a country-specific grammar
+each. An address that runs into a phone number or an ID is cut before it rather than dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from importlib import resources
 
 from abusedesk.detection.prepare import fold
@@ -36,9 +38,25 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _spellings(words: list[str]) -> list[str]:
+    """Each word as `plain` spells it (NFKC: "nº" is "no") with and without accents ("Jirón", "Jiron")."""
+    out = set()
+    for w in words:
+        w = unicodedata.normalize("NFKC", w)
+        out |= {w, "".join(c for c in unicodedata.normalize("NFD", w) if not unicodedata.combining(c))}
+    return sorted(out)
+
+
+def _capitalised(words: list[str]) -> list[str]:
+    return [v for w in words for v in (w[:1].upper() + w[1:], w.upper())]
+
+
 _A = _data("address.json")
 for _key in ("street_ar", "street_ar_weak", "component_ar", "cities_ar"):  # matched on the detection form
     _A[_key] = sorted({fold(w) for w in _A[_key]})
+for _key in ("street_prefix_es", "street_prefix_es_cap", "street_prefix_es_abbr", "unit_es", "unit_es_bare",
+             "district_es"):  # matched on the plain form
+    _A[_key] = _spellings(_A[_key])
 _CTX = _data("pii_context.json")
 _CAP = r"[A-ZÀ-Ý][\w'’.-]*"
 _CONNECT = r"(?:de|del|la|las|los|el|y|of|the|on|upon)"
@@ -47,10 +65,34 @@ _EN_HEAD = re.compile(
     rf"(?:(?:{_CAP}|\d+(?i:st|nd|rd|th)|{_CONNECT})\s+){{0,3}}(?:{_CAP}\s+)"
     rf"(?i:{_alt(_A['street_suffix_en'])})\b\.?"
 )
-_ES_HEAD = re.compile(
-    rf"\b(?i:{_alt(_A['street_prefix_es'])})\.?\s+(?:(?:{_CAP}|{_CONNECT}|\d+\s+de)\s+){{0,4}}?{_CAP}"
-    rf"(?:,?\s*(?:(?i:n[º°o]\.?|num\.?|#)\s*)?\d{{1,5}}[A-Za-z]?\b)"
+#: "nº 23", "n.º 23", "No. 23", "núm. 23", "número 23", "#45" (NFKC turns º into o)
+_ES_MARK = r"(?i:n\.?[o°]\.?|n[úu]m(?:ero|\.)?|#)"
+#: a number counting something is no house number: "Camino de Santiago 3 veces", "Carrera de Medicina 6 años"
+_COUNTED = r"\s+(?!(?:pues|más|mas|tras|antes|después|despues|entonces|atrás|atras)(?!\w))[a-záéíóúñü]{2,}s(?!\w)"
+_ES_NUMBER = (
+    rf"(?:{_ES_MARK}\s*)?\d{{1,5}}[A-Za-z]?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?(?!\w)(?!{_COUNTED})"  # 23, 12B, #45-12
+    r"|(?i:s/n|s\.\s?n\.|sin\s+n[úu]mero)"  # sin número
+    r"|(?i:km\.?)\s*\d{1,4}(?:[.,]\d{1,3})?(?!\d)"  # Carretera ... km 4
+    r"|(?i:mz|mza|manzana)\.?\s*[A-Z\d]{1,3}\s*,?\s*(?i:lt|lote)\.?\s*\d{1,3}(?!\w)"  # Peru: Mz. B Lt. 12
 )
+_ES_NAME = rf"(?:(?:{_CAP}|{_CONNECT}|\d+\s+de)\s+){{0,5}}?{_CAP}"
+#: Colombian "Calle 72 # 10-34", "Cra. 7 Bis No. 45-12 Sur", La Plata "Calle 7 N° 1234": a numbered street
+_ES_NUMBERED = (
+    rf"\d{{1,3}}[A-Z]?(?:\s?(?i:bis))?(?:\s?[A-Z](?!\w))?(?:\s+(?i:sur|norte|este|oeste))?\s*{_ES_MARK}\s*"
+    rf"\d{{1,5}}[A-Za-z]?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?(?!\w)(?:\s+(?i:sur|norte|este|oeste)\b)?"
+)
+_ES_BODY = (
+    rf"(?:{_ES_NAME},?\s*(?:{_ES_NUMBER})"
+    rf"|[A-Z]{{1,3}}-\d{{1,4}},?\s*(?:{_ES_NUMBER})"  # Ctra. N-340, km 12
+    rf"|{_ES_NUMBERED})"
+)
+_ES_AFTER_TYPE = r"(?:(?<=/)\s*|\.\s*|\s+)"  # "C/Mayor", "Av.Corrientes", "Calle Mayor"
+_ES_HEAD = re.compile(
+    rf"(?<!\w)(?:(?i:{_alt(_A['street_prefix_es'])})|{_alt(_capitalised(_A['street_prefix_es_cap']))})"
+    rf"{_ES_AFTER_TYPE}{_ES_BODY}"
+)
+#: short abbreviations ("Cra.", "Kr", "Jr.", "Dg") are also initials and English words: Spanish text only
+_ES_ABBR_HEAD = re.compile(rf"(?<!\w)(?:{_alt(_capitalised(_A['street_prefix_es_abbr']))}){_ES_AFTER_TYPE}{_ES_BODY}")
 _AR_STOP = _alt(_A["component_ar"] + _A["street_ar"] + _A["street_ar_weak"] + ["في", "الي", "من", "و"])
 _AR_WORD = rf"(?!(?:{_AR_STOP})\b)[^\s،,.;:!?؟\d]+"
 _AR_NAME = rf"\.?\s+{_AR_WORD}(?:\s+{_AR_WORD}){{0,2}}"
@@ -58,22 +100,44 @@ _AR_HEAD = re.compile(rf"(?<!\w)(?:{_alt(_A['street_ar'])}){_AR_NAME}(?:\s+\d{{1
 #: "طريق" (road, way) and the like: an address only with a number or a component after the name
 _AR_WEAK_HEAD = re.compile(rf"(?<!\w)(?:{_alt(_A['street_ar_weak'])}){_AR_NAME}(?P<number>\s+\d{{1,5}}(?!\d))?")
 
-_POSTCODE = (
+_POSTCODE_ALONE = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})"  # UK
     r"|(?:(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4})"  # Irish Eircode
+)
+_POSTCODE = (
+    rf"{_POSTCODE_ALONE}"
     r"|(?:(?:C\.?\s?P\.?|CP)?\s*\d{5}(?:-\d{4})?)"  # US ZIP, ES/MX código postal
+    r"|(?:(?i:c\.?\s?p\.?|c[óo]d(?:igo|\.)?\s+postal)\s*\d{4,7})"  # marked: AR 4, CO 6, CL 7 digits
+    r"|(?:[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?)"  # Argentine CPA: C1425, C1425ABC
     r"|(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?)"  # US state + ZIP
     r"|(?:(?i:co\.?|county)\s+[A-Z][a-z]+)"  # Irish county
 )
 _CITY = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)?{_CAP}){{0,2}}"
+#: capitalised words that start a clause after a comma rather than name a place
+_NOT_PLACE = (
+    r"(?:I|I'm|I've|I'll|I'd|But|And|So|If|Then|When|This|That|He|She|We|They|You|It|Pero|Y|Que|Si|Yo|Tú|Él"
+    r"|Ella|Eso|Esto|Ya|No|Sí|Cuando|Porque|Ahí|Allí|Aquí)(?!\w)"
+)
+#: a locality after a comma: "…, San Carlos de Bariloche", "…, L'Hospitalet de Llobregat", "…, el Prat"
+#: no digits ("Belfast BT12 5JN" is a place and a postcode); a full stop ends it ("…, Orihuela. Reservas al …")
+_PLACE_WORD = r"[A-ZÀ-Ý](?:[^\W\d_]|['’-]|\.(?!\s))*(?!\w)"
+_PLACE = (
+    rf"(?:(?<=,)|(?<=,\s))(?!{_NOT_PLACE})(?:(?:el|la|los|las)\s+)?"
+    rf"{_PLACE_WORD}(?:\s+(?:{_CONNECT}\s+){{0,2}}{_PLACE_WORD}){{0,2}}"
+)
+_UNIT_VALUE = r"(?:[A-Z]?\d{1,4}[A-Za-z]?(?:-\d{1,4})?|[A-Z](?!\w)|[IVX]{1,4}(?!\w))"
 _COMPONENTS = [
-    re.compile(rf"(?i:{_alt(_A['unit_en'] + _A['unit_es'])})\.?\s*[\w-]{{0,5}}[º°ª]?(?:\s*[A-Z](?!\w))?"),
-    re.compile(r"\d{1,2}(?:\s?[º°ª]|[oa](?=[\sA-Z,]|$))\s?(?:[A-Za-z](?!\w))?"),  # 2º A (NFKC: "2o A")
+    re.compile(rf"(?:(?i:{_alt(_A['unit_en'][:-1] + _A['unit_es'])})(?!\w)|#)\.?\s*{_UNIT_VALUE}"
+               r"(?:\s?[º°ª]|\.?[oa](?!\w))?(?:\s*[A-Z](?!\w))?"),  # Apt 4B, piso 4, depto. 5, Torre B, #12
+    re.compile(rf"(?i:{_alt(_A['unit_es_bare'])})(?!\w)\.?(?:\s?[A-Z\d](?!\w))?"),  # bajo A, ático, izq.
+    re.compile(r"\d{1,2}\.?(?:\s?[º°ª]|[oa](?=[\s\d,A-Za-z]|$))\s?"  # 2º A, 3ºB, 3.º 2ª, 2º izq. (NFKC: "2o A")
+               rf"(?:\d{{1,2}}\s?[º°ªoa](?!\w)|(?i:{_alt(_A['unit_es_bare'])})(?!\w)\.?|[A-Za-z](?!\w))?"),
     re.compile(rf"(?i:{_alt(_A['district_es'])})\.?\s+(?:{_CAP}|{_CONNECT}|\d+)(?:\s+(?:{_CAP}|{_CONNECT}|\d+)){{0,3}}"),
     re.compile(rf"(?:{_POSTCODE})\b"),
-    re.compile(r"(?:(?i:n[º°o]\.?|num\.?|#)\s*)?\d{1,5}[A-Za-z]?\b"),
+    re.compile(rf"{_ES_NUMBER}"),
     re.compile(rf"(?<=\d\s){_CAP}(?:\s+{_CONNECT}\s+{_CAP})?"),  # "28004 Madrid"
     re.compile(rf"{_CITY}(?=(?:\s*,\s*{_CITY})?\s*(?:,\s*)?(?:{_POSTCODE})\b|\s*(?:[.;\n]|$))"),
+    re.compile(_PLACE),
 ]
 _AR_COMPONENTS = [
     re.compile(rf"(?:{_alt(_A['component_ar'])})\s+(?:\d{{1,5}}|{_AR_WORD})(?:\s+(?:\d{{1,5}}|{_AR_WORD}))?"),
@@ -100,7 +164,12 @@ _PLATE_CTX = re.compile(
     r"|\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,4}[- ]?[A-Z0-9]{3,4}\b"  # US generic
     r"|\d{1,4}\s*(?:[\u0621-\u064A]\s*){1,3}(?!\w)|(?:[\u0621-\u064A]\s+){1,3}\d{1,4}\b"  # Arabic plates
 )
-_PLATE_WORDS = re.compile(rf"(?i:{_alt(_CTX['plate'])})")
+#: Latin context words are whole words ("car" is not in "career", "reg" not in "impregnate"); Arabic ones
+#: may carry a prefix (و, ب, ال)
+_PLATE_WORDS = re.compile(
+    rf"(?i:(?<![^\W\d_])(?:{_alt([w for w in _CTX['plate'] if w.isascii()])})s?(?![^\W\d_])"
+    rf"|{_alt([w for w in _CTX['plate'] if not w.isascii()])})"
+)
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -117,6 +186,8 @@ def _extend(text: str, end: int, components: list[re.Pattern[str]]) -> int:
     while True:
         sep = _SEP.match(text, end)
         pos = sep.end() if sep else end
+        if text[end - 1] == "." and "," not in text[end:pos]:  # "…, Orihuela. Reservas al 11 …": a full stop
+            return _rstrip(text, end)
         best = max((m.end() for c in components if (m := c.match(text, pos)) and m.end() > pos), default=0)
         if not best:
             return _rstrip(text, end)
@@ -132,7 +203,8 @@ def _rstrip(text: str, end: int) -> int:
 
 def find_addresses(t: PreparedText) -> list[Span]:
     spans = []
-    for head in (_EN_HEAD, _ES_HEAD):
+    heads = [_EN_HEAD, _ES_HEAD, *([_ES_ABBR_HEAD] if "es" in text_langs(t) else [])]
+    for head in heads:
         for m in head.finditer(t.plain):
             end = _extend(t.plain, m.end(), _COMPONENTS)
             spans.append(t.span(m.start(), end, "address", plain=True))
@@ -147,7 +219,7 @@ def find_addresses(t: PreparedText) -> list[Span]:
         end = _extend(t.form, m.end(), _AR_COMPONENTS)
         if end > m.end():
             spans.append(t.span(m.start(), end, "address"))
-    for m in re.finditer(rf"\b(?:{_POSTCODE.split('|(?:(?:C')[0]})\b", t.plain):  # UK/IE postcode alone
+    for m in re.finditer(rf"\b(?:{_POSTCODE_ALONE})\b", t.plain):  # UK/IE postcode alone
         if not m.group().isdigit():
             spans.append(t.span(m.start(), m.end(), "address", plain=True))
     return _merge(spans)
@@ -291,10 +363,21 @@ _CACHE: dict[tuple[str, tuple[str, ...]], tuple[Span, ...]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def _cut_before(t: PreparedText, s: Span, found: list[Span]) -> Span | None:
+    """An address that ran on into a phone number or an ID ("…, Madrid, 655 12 34 56") ends before it."""
+    end = min([o.start for o in found if s.start < o.start < s.end], default=s.end)
+    end = _rstrip(t.original, len(t.original[:end].rstrip()))
+    if end == s.end:
+        return s
+    return Span(s.start, end, s.type, t.original[s.start : end]) if end > s.start else None
+
+
 def _find(t: PreparedText) -> tuple[Span, ...]:
     out: list[Span] = []
     for kind in PRIORITY:
         for s in RECOGNISERS[kind](t):
-            if all(s.end <= o.start or s.start >= o.end for o in out):
+            if kind == "address":
+                s = _cut_before(t, s, out)
+            if s and all(s.end <= o.start or s.start >= o.end for o in out):
                 out.append(s)
     return tuple(sorted(out, key=lambda s: s.start))
