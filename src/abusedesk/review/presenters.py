@@ -42,6 +42,23 @@ def _findings_by_report(case: Case) -> dict[Any, list[Finding]]:
     return grouped
 
 
+# Why the site could not be reached, in words (evidence/capture.py TRANSIENT); other reasons are the fetch policy's.
+UNREACHABLE = {"dns_failure": "its name did not resolve", "connect_failed": "no connection could be made",
+               "connection_error": "the connection broke off", "timeout_deadline": "it took longer than the deadline",
+               "timeout_read": "it stopped answering", "tls_error": "its TLS certificate or handshake failed",
+               "proxy_failed": "the outbound proxy failed", "bad_response": "its answer was not valid HTTP"}
+
+
+def capture_problem(item: Any) -> str:
+    """Why a capture has no content, in words; "" when it was captured or is still pending."""
+    code = item.reason or "no reason recorded"
+    if item.status == "failed":
+        return f"Capture failed: {UNREACHABLE.get(item.reason, code)} ({code})."
+    if item.status == "blocked":
+        return f"Not fetched: the fetch policy refused it ({code})."
+    return ""
+
+
 def case_page_context(case: Case, user: User) -> dict[str, Any]:
     findings = _findings_by_report(case)
     reports = []
@@ -52,7 +69,7 @@ def case_page_context(case: Case, user: User) -> dict[str, Any]:
     evidence = []
     for item in case.evidence.prefetch_related("findings").order_by("created_at"):
         spans = [s for f in item.findings.all() for s in f.spans]
-        evidence.append({"item": item, "text": highlight(item.text or "", spans)})
+        evidence.append({"item": item, "text": highlight(item.text or "", spans), "problem": capture_problem(item)})
     decisions = list(case.decisions.select_related("policy", "decided_by", "emergency_reviewed_by")
                      .prefetch_related("approvals__approver").order_by("-decided_at"))
     services = list(case.property.services.all()) if case.property else []
