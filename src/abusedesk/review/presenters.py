@@ -79,33 +79,15 @@ def case_page_context(case: Case, user: User) -> dict[str, Any]:
             **triage_context(case)}
 
 
-COLOURS = {"threat": "#b00020", "doxxing": "#d35400", "harassment": "#b7950b", "hate": "#6a1b9a"}
-
-
-def timeline_svg(posts: list[Any], width: int = 640, height: int = 60) -> SafeString:
-    """One dot per watched post in the order seen, coloured by its most serious label (numbers only: no text
-    from the post goes into the SVG)."""
-    if not posts:
-        return mark_safe("")
-    step = max(1.0, (width - 20) / max(1, len(posts) - 1))
-    dots = []
-    for i, post in enumerate(posts):
-        label = next((lab for lab in ("threat", "doxxing", "harassment", "hate") if lab in post.labels), None)
-        colour = COLOURS.get(label or "", "#9e9e9e")
-        radius = 7 if "address" in post.span_types or "coordinates" in post.span_types else 5
-        dots.append(f'<circle cx="{10 + i * step:.1f}" cy="{height / 2:.0f}" r="{radius}" fill="{colour}">'
-                    f"<title>post {int(post.index)}: {escape(', '.join(post.labels) or 'no finding')}</title></circle>")
-    line = f'<line x1="10" y1="{height / 2:.0f}" x2="{width - 10}" y2="{height / 2:.0f}" stroke="#ccc"/>'
-    return mark_safe(f'<svg role="img" aria-label="timeline of watched posts" width="{width}" height="{height}" '  # noqa: S308
-                     f'viewBox="0 0 {width} {height}">{line}{"".join(dots)}</svg>')
-
-
 def triage_context(case: Case) -> dict[str, Any]:
     from abusedesk.referrals.models import Referral
+    from abusedesk.review import timeline
     from abusedesk.triage.models import Page
 
-    watches = [{"thread": t, "posts": list(t.posts.all()), "svg": timeline_svg(list(t.posts.all()))}
-               for t in case.watches.all()]
-    return {"targets": [t.name for t in case.targets.all()], "watches": watches,
+    watches = []
+    for thread in case.watches.prefetch_related("posts"):
+        dots = timeline.by_time(list(thread.posts.all()))
+        watches.append({"thread": thread, "posts": dots, "svg": timeline.timeline_svg(dots)})
+    return {"targets": [t.name for t in case.targets.all()], "watches": watches, "legend": timeline.legend(),
             "referrals": list(Referral.objects.filter(case=case)),
             "pages": list(Page.objects.filter(case=case).order_by("-created_at"))}

@@ -206,7 +206,7 @@ def set_severity(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_view(need=lambda u: u.can_decide)
 def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
     """The after-the-fact review of an S0 emergency decision by someone who did not make it."""
-    decision = access_decision(request.user, decision_id)
+    decision = access_decision(_user(request), decision_id)
     form = EmergencyReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Confirm or reverse the emergency decision, saying why (at most 500 characters).")
