@@ -8,7 +8,7 @@ from abusedesk.detection.api import AnalysisResult, analyse, analyse_many
 from abusedesk.sdk.detection import Finding, Span, Target
 
 DOX = ("Everyone, @ktm is actually Kate Morgan. She lives at 12 Elm Road, Belfast BT7 1NN, "
-       "her kids go to St Anne's Primary. Someone should visit her.")
+       "her kids go to St Anne's Primary. Someone should go round there and break her legs.")
 
 
 def test_result_shape_and_json_line():

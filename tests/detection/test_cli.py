@@ -13,15 +13,17 @@ from abusedesk.cli.main import main
 
 LINES = [
     {"id": "a",
-     "text": "Emily Carter lives at 42 Maple Avenue, Springfield, IL 62704. Someone should pay her a visit."},
+     "text": "Emily Carter lives at 42 Maple Avenue, Springfield, IL 62704. I'm going to burn her house down "
+             "with her inside."},
     {"id": 2, "text": "I'd kill for a coffee right now.", "lang": "en"},
     {"id": "c", "text": "سأقتلك يا سارة، أعرف أين تسكنين", "lang": None},
 ]
 
 
-def run(capsys, argv, stdin: str | None = None, monkeypatch=None):
+def run(capsys, argv, stdin: str | bytes | None = None, monkeypatch=None):
     if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        raw = stdin if isinstance(stdin, bytes) else stdin.encode("utf-8")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
     code = main(argv)
     out = capsys.readouterr().out
     return code, [json.loads(x) for x in out.splitlines() if x.strip()] if argv[0] == "classify" else out
@@ -40,7 +42,7 @@ def test_classify_file_in_order_with_exact_fields(tmp_path, capsys):
             assert src["text"][s["start"] : s["end"]] == s["text"]
     assert {"doxxing", "threat"} <= set(out[0]["labels"])
     assert out[1]["labels"] == []
-    assert out[2]["lang"] == "ar" and out[2]["labels"] == ["threat"]
+    assert out[2]["lang"] == "ar" and "threat" in out[2]["labels"]
 
 
 def test_classify_stdin_bad_lines_give_error_lines_and_exit_1(capsys, monkeypatch):
@@ -65,7 +67,36 @@ def test_classify_stdin_bad_lines_give_error_lines_and_exit_1(capsys, monkeypatc
     assert "'id'" in errors[5]
     assert "'lang'" in errors[6]
     assert "JSON object" in errors[7]
+    assert "empty line" in errors[8]
     assert out[-1]["id"] == 9
+
+
+def test_classify_answers_every_hostile_line_and_never_stops_the_batch(capsys, monkeypatch):
+    lines = [
+        json.dumps({"id": "empty", "text": ""}).encode(),
+        json.dumps({"id": "blank", "text": "   \t  "}).encode(),
+        json.dumps({"id": "huge", "text": "a" * 1_000_000}).encode(),
+        b"\x00\x01\x02 binary \xff\xfe",
+        b'{"id": "bad-utf8", "text": "caf\xe9"}',
+        json.dumps({"id": "rlo", "text": "I will \u202ekill\u202c you"}).encode(),
+        json.dumps({"id": "zw", "text": "k\u200bi\u200bl\u200bl y\u200bo\u200bu"}).encode(),
+        json.dumps({"id": "emoji", "text": "😂😂😂🔥🔥"}, ensure_ascii=False).encode(),
+        json.dumps({"id": "mixed", "text": "I know where you live. Te vamos a matar. سنجدك"},
+                   ensure_ascii=False).encode(),
+        json.dumps({"id": "surrogate", "text": "\ud800"}).encode(),
+        json.dumps({"id": "last", "text": "have a nice day"}).encode(),
+    ]
+    code, out = run(capsys, ["classify", "-"], b"\n".join(lines), monkeypatch)
+    assert code == 1
+    assert len(out) == len(lines)
+    by_id = {o.get("id"): o for o in out}
+    for ok in ("empty", "blank", "rlo", "zw", "emoji", "mixed", "last"):
+        assert "labels" in by_id[ok], by_id[ok]
+    by_line = {o["line"]: o["error"] for o in out if "line" in o}
+    assert "too long" in by_line[3]
+    assert "surrogate" in by_line[10]
+    errors = [o["error"] for o in out if "line" in o and "id" not in o]
+    assert any("not valid UTF-8" in e for e in errors)
 
 
 def test_classify_as_module_subprocess(tmp_path):
@@ -99,13 +130,14 @@ def test_eval_shared_and_own_formats(tmp_path, capsys):
     assert main(["eval", str(path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 4
-    assert report["per_language"]["en"]["threat"]["n"] == 4
-    assert "en:threat_dir_h" in report["per_functionality"]
-    assert "en:counter_quote_nh__quotes_threat" in report["per_hn_type"]
+    groups = report["per_source"]
+    assert sum(g["threat|model"]["n"] for g in groups.values() if "threat|model" in g) == 4
+    assert all(f"{cat}|keywords" in g for g in groups.values() for cat in ("threat", "abuse"))
+    assert any(k.endswith(":threat_dir_h") for k in report["per_functionality"])
     assert report["pii_spans"]["en"]["recall"] == 1.0
     assert main(["eval", str(path)]) == 0
     table = capsys.readouterr().out
-    assert "per language" in table and "per functionality" in table and "personal-data spans" in table
+    assert "keyword baseline" in table and "per functionality" in table and "personal-data spans" in table
 
 
 def test_detection_generate_and_help(capsys):
@@ -114,11 +146,15 @@ def test_detection_generate_and_help(capsys):
     assert rows and all(r["lang"] == "en" and "labels" in r for r in rows)
     with pytest.raises(SystemExit):
         main(["detection", "train", "--help"])
-    assert "--shared-data" in capsys.readouterr().out
+    assert "--data" in capsys.readouterr().out
 
 
 def test_detection_train_small(tmp_path, capsys, monkeypatch):
-    code = main(["detection", "train", "--out", str(tmp_path), "--shared-data", str(tmp_path / "none"),
-                 "--no-encoder", "--per-family", "3"])
+    data = tmp_path / "data"
+    data.mkdir()
+    code = main(["detection", "train", "--out", str(tmp_path / "out"), "--data", str(data), "--no-encoder",
+                 "--per-family", "3"])
     assert code == 0
-    assert (tmp_path / "ngram.npz").exists() and (tmp_path / "thresholds.json").exists()
+    assert (tmp_path / "out" / "ngram-en.npz").exists() and (tmp_path / "out" / "thresholds.json").exists()
+    assert main(["detection", "train", "--data", str(tmp_path / "missing")]) == 2
+    assert "--data" in capsys.readouterr().err

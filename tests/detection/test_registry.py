@@ -44,7 +44,7 @@ def fake_entry_points(*eps):
 
 def test_builtins_are_registered():
     names = [d.name for d in registry.build_registry(plugins=False).detectors()]
-    assert names == ["pii", "threat", "doxxing", "harassment", "hate"]
+    assert names == ["pii", "threat", "doxxing", "harassment", "hate", "encoder"]
 
 
 def test_plugin_from_entry_point_loads_like_a_builtin(monkeypatch):

@@ -32,7 +32,8 @@ def test_reference_drill(reference_file: Path, tmp_path: Path) -> None:
     assert alert["at"] == "49.5h", "S0 must come with the post that puts the address and the threat together"
     assert alert["trigger"] == {"url": "https://forum.test/threads/123", "post_index": 7}
     assert set(alert["channels"]) == {"webhook", "email", "console"}
-    assert alert["wall_ms"] is not None and alert["wall_ms"] < 5000
+    assert alert["wall_ms"] is not None and alert["wall_ms"] < 60_000  # generous: a loaded 2-core box
+    assert "post 7" in case_reason(result) and "post 5" in case_reason(result), case_reason(result)
     [case] = result["cases"]
     assert case["targets"] == ["Lena Marsh"]
     assert case["reports"] == 2
@@ -67,12 +68,24 @@ def test_cli_runs_the_reference_drill_within_two_minutes(reference_file: Path, t
     assert elapsed < 120, f"the drill took {elapsed:.0f} s"
 
 
-@pytest.mark.parametrize(("name", "jurisdiction", "article_18"), [("spanish-madrid", "ES", True),
-                                                                  ("arabic-amman", "JO", False)])
+def case_reason(result: dict[str, Any]) -> str:
+    """Why the case is at its severity: the last severity change's reason (names the posts that made an S0)."""
+    history = result["cases"][0]["severity_history"]
+    return str(history[-1].get("reason", ""))
+
+
+@pytest.mark.parametrize(("name", "jurisdiction", "article_18", "s0_at"),
+                         [("spanish-madrid", "ES", True, "26h"), ("arabic-amman", "JO", False, "20h")])
 @pytest.mark.django_db
-def test_other_language_drills_page_and_route(name: str, jurisdiction: str, article_18: bool) -> None:
+def test_other_language_drills_page_and_route(name: str, jurisdiction: str, article_18: bool, s0_at: str) -> None:
+    """S0 comes with the post that joins the poster's own threat to the private address posted earlier (within one
+    watch interval of it), never with the address alone."""
     result = DrillRunner(load(ROOT / "scenarios" / f"{name}.json")).run()
-    assert [a["severity"] for a in result["alerts"] if "severity" in a] == ["S0"]
+    alerts = [a for a in result["alerts"] if "severity" in a]
+    assert [a["severity"] for a in alerts] == ["S0"]
+    assert _hours(alerts[0]["at"]) - _hours(s0_at) in (0.0, 0.5), alerts[0]
+    history = [(h["at"], h["severity"]) for h in result["cases"][0]["severity_history"]]
+    assert all(sev != "S0" for at, sev in history if _hours(at) < _hours(s0_at)), history
     assert result["referrals"][0]["jurisdiction"] == jurisdiction
     assert result["referrals"][0]["dsa_article_18"] is article_18
     assert len(result["cases"][0]["targets"]) >= 1
@@ -97,3 +110,7 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ABUSEDESK_")}
     env["DJANGO_SETTINGS_MODULE"] = "abusedesk.settings"
     return env
+
+
+def _hours(at: str) -> float:
+    return float(at.rstrip("h"))

@@ -46,6 +46,9 @@ MHC_DEV_LANGS = ("pt", "nl", "hi", "zh")
 #: Davidson is 80 % profanity ("offensive"), which is not a threat and only weakly harassment: it would teach the
 #: model that swearing is abuse, so its rows count for less.
 SOURCE_WEIGHT = {"davidson": 0.35}
+#: the contrast sets are the only source of threats against one person, veiled threats and doxxing, and a tenth of
+#: the rows: each counts twice in the linear heads (the networks see balanced samples instead)
+CONTRAST_WEIGHT = 2.0
 U = -1  # unknown: the source does not label this head
 
 
@@ -149,5 +152,6 @@ class Corpus:
 
 def build(rows: Iterable[Row]) -> Corpus:
     rows = list(rows)
-    weights = np.array([SOURCE_WEIGHT.get(r.source, 1.0) for r in rows], dtype=np.float64)
+    weights = np.array([CONTRAST_WEIGHT if r.source.startswith("contrast") else SOURCE_WEIGHT.get(r.source, 1.0)
+                        for r in rows], dtype=np.float64)
     return Corpus(rows, weights)

@@ -22,6 +22,7 @@ BUILTINS = (
     "doxxing = abusedesk.detection.detectors.doxxing:DoxxingDetector",
     "harassment = abusedesk.detection.detectors.harassment:HarassmentDetector",
     "hate = abusedesk.detection.detectors.hate:HateDetector",
+    "encoder = abusedesk.detection.detectors.encoder:EncoderDetector",
 )
 log = logging.getLogger(__name__)
 

@@ -26,14 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from abusedesk.detection.corpus import LABELS, Corpus, build, read_generated, read_real
+from abusedesk.detection.corpus import LABELS, MHC_TRAIN_LANGS, Corpus, build, read_generated, read_real
 
 FOLDS = 3
 MODEL_LANGS = ("en", "es", "ar")
 #: the rows each language's linear model reads, by row language
 LINEAR_ROWS = {"en": ("en",), "es": ("es", "pt", "it", "fr"), "ar": ("ar",)}
 #: a threat threshold may not flag more than this share of a language's out-of-fold negatives
-FPR_CAP = {"threat": 0.02, "doxxing": 0.03, "harassment": 0.08, "hate": 0.08}
+FPR_CAP = {"threat": 0.02, "doxxing": 0.03, "harassment": 1.0, "hate": 1.0}
 #: the encoder's share of the blended score. Out-of-fold predictions come from the same sources as the training
 #: rows, which flatters the linear stage (it memorises each source's surface forms); the encoder is what carries
 #: meaning across sources and languages, so it gets at least half.
@@ -101,8 +101,8 @@ def _balanced_rows(y: np.ndarray, use: np.ndarray, seed: int) -> np.ndarray:
     return np.sort(np.concatenate([pos, neg]))
 
 
-def _fit_mlp(x: np.ndarray, corpus: Corpus, rows: np.ndarray):
-    """One ReLU network per head (sklearn's MLPClassifier, fixed seed); weights stacked for EncoderHead."""
+def _fit_encoder_heads(x: np.ndarray, corpus: Corpus, rows: np.ndarray):
+    """Per head a ReLU network (sklearn's MLPClassifier, fixed seed) and a logistic regression, for EncoderHead."""
     from sklearn.neural_network import MLPClassifier
 
     from abusedesk.detection.encoder import EncoderHead
@@ -122,7 +122,8 @@ def _fit_mlp(x: np.ndarray, corpus: Corpus, rows: np.ndarray):
         clf.fit(x[idx], y[idx, j])
         w1[j], b1[j] = clf.coefs_[0], clf.intercepts_[0]
         coef[j], intercept[j] = clf.coefs_[1][:, 0], clf.intercepts_[1][0]
-    return EncoderHead(LABELS, w1, b1, coef, intercept)
+    lr_coef, lr_intercept = _fit_heads(x, corpus, rows, 1.0)
+    return EncoderHead(LABELS, w1, b1, coef, intercept, lr_coef, lr_intercept)
 
 
 def cached_embed(texts: list[str]) -> np.ndarray:
@@ -149,31 +150,60 @@ def cached_embed(texts: list[str]) -> np.ndarray:
     return np.vstack([known[k] for k in keys]).astype(np.float32)
 
 
+def focused(corpus: Corpus) -> list[str]:
+    """The text the encoder reads for each row, chosen exactly as at run time (scoring.focus)."""
+    from abusedesk.detection.featurize import featurize
+    from abusedesk.detection.scoring import FOCUS_CHARS, MODEL_LANGS, focus
+
+    return [focus(r.text, featurize(r.text, r.lang if r.lang in MODEL_LANGS else "en"))
+            if len(r.text) > FOCUS_CHARS else r.text for r in corpus.rows]
+
+
 def fit_encoder(corpus: Corpus):
     """(EncoderHead, out-of-fold probabilities) on multilingual sentence embeddings."""
-    x = cached_embed(corpus.texts)
-    head = _fit_mlp(x, corpus, np.ones(len(corpus.rows), dtype=bool))
+    x = cached_embed(focused(corpus))
+    head = _fit_encoder_heads(x, corpus, np.ones(len(corpus.rows), dtype=bool))
     folds = corpus.folds(FOLDS)
     oof = np.zeros((len(corpus.rows), len(LABELS)), dtype=np.float32)
     for k in range(FOLDS):
         held = folds == k
-        oof[held] = _fit_mlp(x, corpus, ~held).predict_embedded(x[held])
+        oof[held] = _fit_encoder_heads(x, corpus, ~held).predict_embedded(x[held])
     return head, oof
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray, cap: float) -> float:
-    """The F1-best threshold on a grid whose false-positive rate stays at or under `cap` (0.5 without data)."""
+def best_threshold(y: np.ndarray, p: np.ndarray, cap: float, *, ordinary: np.ndarray | None = None) -> float:
+    """The F1-best threshold on a grid whose false-positive rate on `ordinary` negatives (all, by default) stays at
+    or under `cap` (0.5 without data)."""
     if y.sum() == 0 or (y == 0).sum() == 0:
         return 0.5
+    negatives = (y == 0) & (ordinary if ordinary is not None else True)
     grid = np.round(np.arange(0.3, 0.96, 0.025), 3)
     best, best_f1 = float(grid[-1]), -1.0
     for t in grid:
         pred = p >= t
-        fpr = float((pred & (y == 0)).sum()) / max(1, int((y == 0).sum()))
+        fpr = float((pred & negatives).sum()) / max(1, int(negatives.sum()))
         f1 = 2 * float((pred & (y == 1)).sum()) / max(1.0, float(y.sum()) + float(pred.sum()))
         if fpr <= cap and f1 > best_f1:
             best, best_f1 = float(t), f1
     return best
+
+
+def _ordinary(corpus: Corpus) -> np.ndarray:
+    """Rows that are not hard negatives: the false-positive cap is about ordinary posts (hard negatives — quotes,
+    figurative speech, calls for jail — are reported on their own and weigh in through F1)."""
+    return np.array([r.hn_type in ("", "neutral") for r in corpus.rows])
+
+
+def _calibrate_rows(y: np.ndarray, known: np.ndarray, ordinary: np.ndarray, rows: np.ndarray, blend: np.ndarray
+                    ) -> tuple[float, dict[str, float]]:
+    th, f1 = {}, 0.0
+    for j, lab in enumerate(LABELS):
+        use = rows & known[:, j]
+        # the threat cap is about ordinary posts (benign posts flagged as threats); hard negatives weigh in via F1
+        th[lab] = best_threshold(y[use, j], blend[use, j], FPR_CAP[lab],
+                                 ordinary=ordinary[use] if lab == "threat" else None)
+        f1 += _f1(y[use, j], blend[use, j] >= th[lab])
+    return f1, th
 
 
 def calibrate(corpus: Corpus, lin: dict[str, np.ndarray], enc: np.ndarray, grid: tuple[float, ...] = BLEND_GRID
@@ -183,30 +213,36 @@ def calibrate(corpus: Corpus, lin: dict[str, np.ndarray], enc: np.ndarray, grid:
     A language is calibrated on the rows its linear model reads (`LINEAR_ROWS`): Spanish, whose own rows are only
     the contrast sets, also on the French and Italian rows, so that its thresholds come from real posts too.
     `lin[lang]` holds that model's out-of-fold probabilities for every row (NaN where it did not read the row).
+    "other" (languages scored by the encoder alone) is calibrated on the HateCheck training languages and French.
     """
     langs = np.array(corpus.langs)
-    y, known = corpus.y, corpus.known
+    y, known, ordinary = corpus.y, corpus.known, _ordinary(corpus)
     out: dict[str, dict] = {}
     for lang in MODEL_LANGS:
         rows = np.isin(langs, LINEAR_ROWS[lang]) & ~np.isnan(lin[lang][:, 0])
         if not rows.any():
             continue
-        best = None
-        for w in grid:
-            blend = (1 - w) * lin[lang] + w * enc
-            use = [rows & known[:, j] for j in range(len(LABELS))]
-            th = {lab: best_threshold(y[use[j], j], blend[use[j], j], FPR_CAP[lab]) for j, lab in enumerate(LABELS)}
-            f1 = sum(_f1(y[use[j], j], blend[use[j], j] >= th[lab]) for j, lab in enumerate(LABELS))
-            if best is None or f1 > best[0]:
-                best = (f1, w, th)
-        assert best is not None
-        out[lang] = {"encoder_weight": best[1], "threshold": best[2]}
+        best = max(((_calibrate_rows(y, known, ordinary, rows, (1 - w) * lin[lang] + w * enc), w) for w in grid),
+                   key=lambda b: b[0][0])
+        out[lang] = {"encoder_weight": best[1], "threshold": best[0][1]}
+    other = np.isin(langs, MHC_TRAIN_LANGS)  # French is among them, with MLMA's French rows
+    if other.any() and grid != (0.0,):
+        out["other"] = {"encoder_weight": 1.0, "threshold": _calibrate_rows(y, known, ordinary, other, enc)[1]}
     return out
 
 
 def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     tp = float((y.astype(bool) & pred).sum())
     return 2 * tp / max(1.0, float(y.sum()) + float(pred.sum()))
+
+
+def _keep_oof(lin: dict[str, np.ndarray], enc: np.ndarray) -> None:
+    """With ABUSEDESK_TRAIN_CACHE, keep the out-of-fold predictions (to study calibration without re-training)."""
+    import os
+
+    folder = os.environ.get("ABUSEDESK_TRAIN_CACHE")
+    if folder:
+        np.savez(Path(folder) / "oof.npz", enc=enc, **{f"lin_{k}": v for k, v in lin.items()})
 
 
 def training_corpus(shared: Path, *, per_family: int) -> Corpus:
@@ -234,6 +270,7 @@ def train_all(out: Path, shared: Path, *, per_family: int = 120, encoder: bool =
         lin_oof[lang] = np.full(enc_oof.shape, np.nan, dtype=np.float32)
         lin_oof[lang][np.flatnonzero(part)] = oof
         log.info("linear model %s trained on %d rows", lang, int(part.sum()))
+    _keep_oof(lin_oof, enc_oof)
     table = calibrate(corpus, lin_oof, enc_oof, BLEND_GRID if encoder else (0.0,))
     meta = {"_source": "computed by `abusedesk detection train` from out-of-fold predictions on training rows",
             "languages": table}

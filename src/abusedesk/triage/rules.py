@@ -2,7 +2,7 @@
 ABUSEDESK_SEVERITY_RULES), versioned and validated when the desk starts (TriageConfig.ready): a malformed file
 stops start-up with an error naming the rule and field.
 
-The shipped rules, most severe first (DESIGN.md, Triage):
+The shipped rules, most severe first (docs/concepts.md, severities):
 - S0 imminent threat to life: a threat of violence that is the poster's own (not quoted or reported to condemn it)
   AND a private location of the same person (a home address, coordinates or a licence plate in a doxxing finding,
   not a business's address) in the same case — the threat and the location have met (`threat_at_location`);
