@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - typographic quotes and Arabic are the subject matter here
 """Quoted and reported speech is someone else's words: masked, positions kept."""
 
 from __future__ import annotations
