@@ -171,3 +171,22 @@ def test_up_points_e_mailed_links_at_the_port_it_serves(tmp_path: Path, monkeypa
     assert main(["up", "--no-admin", *argv]) == 0
     assert os.environ["ABUSEDESK_PUBLIC_URL"] == expected
     assert f"links in e-mails: {expected}/" in capsys.readouterr().out
+    if preset is None:  # other commands on the same desk (`abusedesk demo` beside `up`) follow the served address
+        from abusedesk.settings.env import served_url
+
+        assert served_url(tmp_path) == expected
+
+
+def test_commands_beside_up_link_to_the_address_it_serves(tmp_path: Path) -> None:
+    """`abusedesk demo` runs in its own process: without ABUSEDESK_PUBLIC_URL it reads what `up` recorded."""
+    import subprocess
+    import sys
+
+    from abusedesk.settings.env import record_served_url
+
+    record_served_url(tmp_path, "http://127.0.0.1:8123")
+    env = {k: v for k, v in os.environ.items() if k != "ABUSEDESK_PUBLIC_URL"}
+    env.update(ABUSEDESK_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="abusedesk.settings")
+    out = subprocess.run([sys.executable, "-c", "from django.conf import settings; print(settings.PUBLIC_URL)"],
+                         env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "http://127.0.0.1:8123"

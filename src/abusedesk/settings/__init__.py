@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from abusedesk.settings.env import env_bool, env_int, env_list, env_str, secret_key
+from abusedesk.settings.env import env_bool, env_int, env_list, env_str, secret_key, served_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,8 +27,10 @@ SECRET_KEY = secret_key(DATA_DIR)
 # Host names this desk answers to (comma separated).
 ALLOWED_HOSTS = env_list("ABUSEDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
-# Public base URL used in notices and receipts (links back to the desk).
-PUBLIC_URL = env_str("ABUSEDESK_PUBLIC_URL", "http://127.0.0.1:8000")
+# Public base URL used in notices and receipts (links back to the desk). Unset, it is the address `abusedesk up`
+# serves for this data directory (recorded in DATA_DIR/served-url), so `abusedesk demo` and other commands run
+# beside it write links that work.
+PUBLIC_URL = env_str("ABUSEDESK_PUBLIC_URL", served_url(DATA_DIR))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

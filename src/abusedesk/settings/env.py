@@ -61,3 +61,23 @@ def secret_key(data_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+SERVED_URL_FILE = "served-url"
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def served_url(data_dir: Path) -> str:
+    """The address `abusedesk up` last served this data directory at (DATA_DIR/served-url), else the default."""
+    path = data_dir / SERVED_URL_FILE
+    try:
+        url = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return DEFAULT_URL
+    return url if url.startswith(("http://", "https://")) and "\n" not in url else DEFAULT_URL
+
+
+def record_served_url(data_dir: Path, url: str) -> None:
+    """Called by `abusedesk up` when it chose the public URL itself, so other commands on the desk follow it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / SERVED_URL_FILE).write_text(url + "\n", encoding="utf-8")

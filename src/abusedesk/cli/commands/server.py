@@ -75,7 +75,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     os.environ["ABUSEDESK_DATA_DIR"] = str(data_dir)
     # Links in e-mails point where this desk answers, unless the operator says otherwise (workers inherit it).
     if not os.environ.get("ABUSEDESK_PUBLIC_URL"):
+        from abusedesk.settings.env import record_served_url
+
         os.environ["ABUSEDESK_PUBLIC_URL"] = served_url(args.host, args.port)
+        record_served_url(data_dir, os.environ["ABUSEDESK_PUBLIC_URL"])
     setup_django()
     from django.core.management import call_command
 
