@@ -38,3 +38,11 @@ def test_masking_never_moves_a_character(text: str) -> None:
     if masked is not None:
         assert len(masked.text) == len(text)
         assert all(a == b or b == " " for a, b in zip(text, masked.text, strict=True))
+
+
+def test_mixed_quotation_marks_and_message_frames() -> None:
+    text = 'le llegó un mensaje que decía „te voy a romper las piernas". ¿Cómo lo denuncio?'
+    masked = mask(text)
+    assert masked is not None and "piernas" not in masked.text and "denuncio" in masked.text
+    framed = mask("She got a message saying they would hurt her kids. Reported it.")
+    assert framed is not None and "hurt" not in framed.text and "Reported" in framed.text

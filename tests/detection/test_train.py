@@ -48,10 +48,10 @@ def test_held_out_hatecheck_languages_are_dev(tmp_path: Path) -> None:
     folder = tmp_path / "mhc-dev"
     folder.mkdir()
     rows = [{"text": f"t{lang}", "lang": lang, "label": "none", "source": "mhc", "split": "test"}
-            for lang in ("de", "pt")]
+            for lang in ("de", "nl")]
     (folder / "mhc-dev-languages.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
     splits = {r.lang: r.split for r in read_real(tmp_path, ["mhc"])}
-    assert splits == {"de": "train", "pt": "dev"}
+    assert splits == {"de": "train", "nl": "dev"}
 
 
 def test_threshold_respects_the_false_positive_cap() -> None:

@@ -22,15 +22,18 @@ import re
 from dataclasses import dataclass
 
 MIN_QUOTE = 8
-_PAIRS = (('"', '"'), ("“", "”"), ("«", "»"), ("„", "“"), ("‘", "’"), ("「", "」"), ("‹", "›"))
-_QUOTES = [re.compile(re.escape(a) + r"([^" + re.escape(a + b) + r"\n]{1,600})" + re.escape(b)) for a, b in _PAIRS]
+#: any opening mark with any closing mark: people mix them ("„te voy a matar"", "«…"")
+_OPEN, _CLOSE = '"“„«‘‹「', '"”“»’›」'
+_QUOTES = [re.compile(f"[{re.escape(_OPEN)}]([^{re.escape(_OPEN + _CLOSE)}\n]{{1,600}})[{re.escape(_CLOSE)}]")]
 #: reporting frames (past tense or passive): the rest of the sentence is someone else's words
 _REPORT = {
     "en": r"(?:threatened(?:\s+(?:to|with|that))?|was\s+threatened|were\s+threatened|(?:he|she|they|someone|somebody|"
           r"a\s+user|the\s+user|this\s+guy|people|users)\s+(?:said|wrote|posted|commented|tweeted|messaged|replied|"
-          r"told\s+(?:her|him|me|them|us))(?:\s+that)?|quote\s*:|quoting\s*:|screenshot\s*:)",
+          r"told\s+(?:her|him|me|them|us))(?:\s+that)?|(?:message|comment|post|dm|text|note|email)\s+(?:saying|that\s+said|"
+          r"which\s+said|that\s+read|reading)|quote\s*:|quoting\s*:|screenshot\s*:)",
     "es": r"(?:amenaz[oó](?:\s+(?:con|de))?|amenazaron(?:\s+con)?|fue\s+amenazad[oa]|(?:dijo|escribi[oó]|public[oó]|"
-          r"coment[oó]|puso|tuite[oó])(?:\s+que)?|le\s+escribieron(?:\s+que)?|cita\s*:)",
+          r"coment[oó]|puso|tuite[oó]|dec[ií]a|pon[ií]a)(?:\s+que)?|le\s+escribieron(?:\s+que)?|"
+          r"(?:mensaje|comentario|tuit|correo|nota)\s+(?:que\s+dice|diciendo)|cita\s*:)",
     "ar": r"(?:(?<!\w)(?:و|ف)?(?:هدد|هددها|هدده|هددهم|هددوا|هددوها|تهدد|قال|قالت|قالوا|كتب|كتبت|كتبوا|نشر|نشرت|"
           r"علق|علقت)(?!\w))",
 }

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Arabic, Turkish and Chinese punctuation are the subject matter here
 """The built-in detectors' contracts: texts each promises to judge a certain way (see abusedesk.sdk.contract).
 
 Written for this purpose in the style of real posts, one clear case each; the hard negatives (figurative speech,
@@ -69,12 +68,8 @@ PII = _examples("pii", [
 ENCODER = _examples("threat", [
     ("fr", True, "Je vais te tuer si tu reviens ici."),
     ("fr", False, "On se retrouve demain au marché pour le café."),
-    ("nl", True, "Ik maak je af als ik je hier nog een keer zie."),
-    ("nl", False, "We zien elkaar morgen op de markt voor koffie."),
     ("pt", True, "Eu vou te matar se te vir aqui de novo."),
     ("pt", False, "A gente se vê amanhã na feira para um café."),
     ("ru", True, "Я тебя убью, если ещё раз увижу здесь."),
     ("ru", False, "Увидимся завтра на рынке за чашкой кофе."),
-    ("zh", True, "如果我再在这里看到你，我就杀了你。"),
-    ("zh", False, "明天我们在市场见面喝咖啡吧。"),
 ])
