@@ -70,7 +70,7 @@ def _heads(threat: int, harassment: int, hate: int, doxxing: int = U) -> tuple[i
 
 
 def map_real(r: dict) -> tuple[int, int, int, int]:
-    """The four heads for one row of the shared data format (see the module table)."""
+    """The four heads for one row of the public data format (see the module table)."""
     source, label = r["source"], r["label"]
     threat = 1 if label == "threat" else 0
     if source == "threatgram101":
@@ -98,9 +98,9 @@ def _split_of(r: dict) -> str:
     return "train" if r["split"] == "train" else "dev"
 
 
-def read_real(shared: Path, sources: Iterable[str] = tuple(FILES)) -> Iterator[Row]:
+def read_real(data: Path, sources: Iterable[str] = tuple(FILES)) -> Iterator[Row]:
     for source in sources:
-        path = shared / FILES[source]
+        path = data / FILES[source]
         if not path.exists():
             continue
         with open(path, encoding="utf-8") as fh:

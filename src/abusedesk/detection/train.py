@@ -245,16 +245,16 @@ def _keep_oof(lin: dict[str, np.ndarray], enc: np.ndarray) -> None:
         np.savez(Path(folder) / "oof.npz", enc=enc, **{f"lin_{k}": v for k, v in lin.items()})
 
 
-def training_corpus(shared: Path, *, per_family: int) -> Corpus:
-    rows = [r for r in read_real(shared) if r.split == "train"]
+def training_corpus(data: Path, *, per_family: int) -> Corpus:
+    rows = [r for r in read_real(data) if r.split == "train"]
     rows += list(read_generated("train", per_family=per_family))
     return build(rows)
 
 
-def train_all(out: Path, shared: Path, *, per_family: int = 120, encoder: bool = True) -> dict[str, str]:
+def train_all(out: Path, data: Path, *, per_family: int = 120, encoder: bool = True) -> dict[str, str]:
     """Train and write ngram-<lang>.npz, encoder_head.npz and thresholds.json; return {file: sha256}."""
     out.mkdir(parents=True, exist_ok=True)
-    corpus = training_corpus(shared, per_family=per_family)
+    corpus = training_corpus(data, per_family=per_family)
     log.info("training rows: %d", len(corpus.rows))
     langs = np.array(corpus.langs)
     enc_oof = np.zeros((len(corpus.rows), len(LABELS)), dtype=np.float32)
