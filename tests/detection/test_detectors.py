@@ -49,7 +49,7 @@ def test_doxxing_needs_personal_data_or_context() -> None:
 
 
 def test_a_business_address_is_not_a_private_location() -> None:
-    r = analyse("Come visit our new shop at 221 Market Street, Dayton, OH 45402. Open 9 to 5, call 937-555-0148.",
+    r = analyse("Come visit our new shop at 88 Harbor Lane, Toledo, OH 43604. Open 9 to 5, call 419-555-0148.",
                 "en")
     assert not finding(r, "doxxing").explanation["private_location"]
 

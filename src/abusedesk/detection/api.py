@@ -50,12 +50,25 @@ def _explanation(f: Finding) -> dict[str, Any]:
 
 def prepared(text: str, lang: str | None = None) -> PreparedText:
     """One text prepared as `analyse_many` prepares it (language identified when not given)."""
+    return prepare_many([text], [lang])[0]
+
+
+def prepare_many(texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[PreparedText]:
+    """Normalise each text and identify the language of those given none (one batched language-id call)."""
     from abusedesk.detection.prepare import prepare
 
-    share = {lang: 1.0} if lang else (_identify([text]) or [{}])[0]
-    code = lang or next(iter(share), "und")
-    t = prepare(text, code)
-    return PreparedText(t.original, t.form, t.offsets, code, t.controls, t.plain, t.plain_offsets, share)
+    texts = list(texts)
+    given = list(langs) if langs is not None else [None] * len(texts)
+    if len(given) != len(texts):
+        raise ValueError("langs must have one entry per text")
+    it = iter(_identify([t for t, g in zip(texts, given, strict=True) if not g]))
+    out: list[PreparedText] = []
+    for text, g in zip(texts, given, strict=True):
+        share = {g: 1.0} if g else next(it)
+        code = g or next(iter(share), "und")
+        t = prepare(text, code)
+        out.append(PreparedText(t.original, t.form, t.offsets, code, t.controls, t.plain, t.plain_offsets, share))
+    return out
 
 
 def analyse(text: str, lang: str | None = None) -> AnalysisResult:
@@ -63,24 +76,12 @@ def analyse(text: str, lang: str | None = None) -> AnalysisResult:
 
 
 def analyse_many(texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[AnalysisResult]:
-    """Analyse a batch: language id, the cheap model and the encoder each run once over the batch."""
+    """Analyse a batch: language id, the linear models and the encoder each run once over the batch."""
     from abusedesk.detection import scoring
-    from abusedesk.detection.prepare import prepare
 
-    texts = list(texts)
-    given = list(langs) if langs is not None else [None] * len(texts)
-    if len(given) != len(texts):
-        raise ValueError("langs must have one entry per text")
-    shares = _identify([t for t, g in zip(texts, given, strict=True) if not g])
-    it = iter(shares)
-    prepared: list[PreparedText] = []
-    for text, g in zip(texts, given, strict=True):
-        share = {g: 1.0} if g else next(it)
-        lang = g or next(iter(share), "und")
-        t = prepare(text, lang)
-        prepared.append(PreparedText(t.original, t.form, t.offsets, lang, t.controls, t.plain, t.plain_offsets, share))
-    scoring.prime(prepared)
-    return [_run(t) for t in prepared]
+    batch = prepare_many(texts, langs)
+    scoring.prime(batch)
+    return [_run(t) for t in batch]
 
 
 def _identify(texts: list[str]) -> list[dict[str, float]]:

@@ -70,6 +70,4 @@ ENCODER = _examples("threat", [
     ("fr", False, "On se retrouve demain au marché pour le café."),
     ("pt", True, "Eu vou te matar se te vir aqui de novo."),
     ("pt", False, "A gente se vê amanhã na feira para um café."),
-    ("ru", True, "Я тебя убью, если ещё раз увижу здесь."),
-    ("ru", False, "Увидимся завтра на рынке за чашкой кофе."),
 ])
