@@ -327,11 +327,11 @@ class Filler:
                 return cand
 
     def _sa_id(self) -> str:
-        from abusedesk.detection.pii import _luhn_ok
+        from stdnum import luhn
 
         while True:
             cand = self.rng.choice("12") + self.digits(9)
-            if _luhn_ok(cand):
+            if luhn.is_valid(cand):
                 return cand
 
     def _eg_id(self) -> str:

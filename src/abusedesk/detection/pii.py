@@ -16,7 +16,9 @@ import json
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
 from abusedesk.detection.prepare import fold
 from abusedesk.sdk.detection import PreparedText, Span
@@ -30,8 +32,9 @@ PHONE_REGIONS = {
 DEFAULT_REGIONS = ("US", "GB")
 
 
-def _data(name: str) -> dict:
-    return json.loads(resources.files("abusedesk.detection").joinpath("data", name).read_text("utf-8"))
+def _data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("abusedesk.detection").joinpath("data", name).read_text("utf-8"))
+    return data
 
 
 def _alt(words: list[str]) -> str:
@@ -271,17 +274,12 @@ def find_plates(t: PreparedText) -> list[Span]:
     return _merge(spans)
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
 def _sa_id(number: str) -> bool:
-    """Saudi national/iqama ID: 10 digits, first 1 (citizen) or 2 (resident), Luhn check (not in stdnum)."""
-    return len(number) == 10 and number[0] in "12" and _luhn_ok(number)
+    """Saudi national/iqama ID: 10 digits, first 1 (citizen) or 2 (resident), Luhn check (stdnum has the Luhn
+    algorithm but no Saudi ID module)."""
+    from stdnum import luhn
+
+    return len(number) == 10 and number[0] in "12" and luhn.is_valid(number)
 
 
 def _eg_id(number: str) -> bool:
@@ -301,7 +299,10 @@ def _gb_nino(number: str) -> bool:
     return a not in "DFIQUV" and b not in "DFIOQUV" and not bad_pair
 
 
-def _validators():
+_Validator = tuple[str, re.Pattern[str], Callable[[str], bool]]
+
+
+def _validators() -> list[_Validator]:
     from stdnum.es import dni, nie
     from stdnum.ie import pps
     from stdnum.mx import curp
@@ -319,7 +320,7 @@ def _validators():
     ]
 
 
-_VALIDATORS: list = []
+_VALIDATORS: list[_Validator] = []
 
 
 def find_national_ids(t: PreparedText) -> list[Span]:
@@ -375,9 +376,8 @@ def _cut_before(t: PreparedText, s: Span, found: list[Span]) -> Span | None:
 def _find(t: PreparedText) -> tuple[Span, ...]:
     out: list[Span] = []
     for kind in PRIORITY:
-        for s in RECOGNISERS[kind](t):
-            if kind == "address":
-                s = _cut_before(t, s, out)
+        for found in RECOGNISERS[kind](t):
+            s = _cut_before(t, found, out) if kind == "address" else found
             if s and all(s.end <= o.start or s.start >= o.end for o in out):
                 out.append(s)
     return tuple(sorted(out, key=lambda s: s.start))
