@@ -67,6 +67,32 @@ def test_json_errors_name_the_record_and_field_and_import_nothing(tmp_path: Path
     assert not Customer.objects.exists()
 
 
+@pytest.mark.parametrize(("record", "message"), [
+    ({"id": "a", "name": "A", "protected": "no"}, "customer #1: protected must be true or false"),
+    ({"id": "a", "name": "A", "colour": "red"}, "customer #1: colour is not a known field"),
+    ({"id": "a", "name": "A", "properties": [{"domain": "a.test", "services": ["proxy"], "origin": {"ip": "x"}}]},
+     "customer #1 property #1: origin.ip is not an IP address"),
+    ({"id": "a", "name": "A", "properties": [{"hostname": "a.test", "services": "proxy"}]},
+     "customer #1 property #1: services must be a list"),
+    ({"id": "a", "name": "A", "properties": ["a.test"]}, "customer #1 property #1: must be an object"),
+    ("acme", "customer #1: must be an object"),
+])
+def test_each_problem_names_the_record_and_field(record: Any, message: str) -> None:
+    from abusedesk.attribution.importer import ImportError_, import_records
+
+    with pytest.raises(ImportError_) as caught:
+        import_records([record])
+    assert caught.value.problems == [message]
+
+
+def test_csv_errors_name_the_line(tmp_path: Path, capsys: Any) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(CSV.replace("ngo,Rights NGO,it@ngo.test,es,yes,ip_range,198.51.100.0/24,hosting",
+                                "ngo,Rights NGO,it@ngo.test,es,yes,ip_range,198.51.100.0/24,teleport"))
+    assert main(["customers", "import", str(path)]) == 1
+    assert "line 4: services must list one or more of" in capsys.readouterr().err
+
+
 def test_unknown_hosts_are_not_ours(customers: Any) -> None:
     result = attribute([{"url": "https://other.test/", "host": "other.test", "ip": None},
                         {"url": "https://forum.test/a", "host": "forum.test", "ip": None}])

@@ -114,11 +114,18 @@ def test_rule_reasons() -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"version": 0}, "version must be"),
-    ({"rules": []}, "rules must be a non-empty list"),
-    ({"rules": [{"id": "x", "severity": "S9", "all": ["threat"], "reason": "r"}]}, r"rules\[0\]\.severity"),
-    ({"rules": [{"id": "x", "severity": "S1", "all": ["vibes"], "reason": "r"}]}, "unknown condition"),
-    ({"rules": [{"id": "x", "severity": "S1", "all": ["threat"]}]}, r"rules\[0\]\.reason"),
+    ({"version": 0}, "version: must be at least 1"),
+    ({"threshold": "0.5"}, "threshold: must be a number"),
+    ({"rules": []}, "rules: must not be empty"),
+    ({"rules": [{"id": "x", "severity": "S9", "all": ["threat"], "reason": "r"}]},
+     r"rules\[0\]\.severity: must be one"),
+    ({"rules": [{"id": "x", "severity": "S1", "all": ["vibes"], "reason": "r"}]},
+     r"rules\[0\]\.all\[0\]: unknown condition 'vibes'"),
+    ({"rules": [{"id": "x", "severity": "S1", "all": ["threat"]}]}, r"rules\[0\]\.reason: is required"),
+    ({"rules": [{"id": "x", "severity": "S1", "reason": "r"}]}, r"rules\[0\]: needs 'all' or 'any'"),
+    ({"rules": [{"id": "x", "severity": "S1", "any": ["hate"], "reason": "r", "when": {}}]},
+     r"rules\[0\]\.when: is not a known field"),
+    ({"rules": [{"id": "x", "severity": "S1", "any": ["hate"], "reason": "r"}] * 2}, r"rules: ids must be unique"),
 ])
 def test_rules_files_are_validated_with_the_field_named(change: dict[str, Any], message: str) -> None:
     import json

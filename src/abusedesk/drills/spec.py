@@ -1,11 +1,20 @@
-"""The drill file (docs/scenarios.md), parsed and validated; errors name the field."""
+"""The drill file (docs/scenarios.md), parsed and validated with pydantic; errors name the field.
+
+The models check the file's own structure (times, sites, report channels, staff actions). What a part hands on
+to another stage is checked there: `customers` by the customers import, each report's fields by the intake API
+(at the report's time), thread contents by the scenario forum. `parse` returns a `Drill` whose lists hold plain
+dicts of the fields given, as the runner reads them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, StringConstraints, ValidationError, model_validator
+
+from abusedesk.common.validation import DataModel, problems
 from abusedesk.watch.timeparse import parse_offset
 
 
@@ -27,45 +36,130 @@ class Drill:
     oncall: list[str] = field(default_factory=list)
 
 
-def _need(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
-    if key not in data:
-        raise DrillError(f"{where}{key}: is required")
-    if not isinstance(data[key], kind):
-        raise DrillError(f"{where}{key}: must be a {kind.__name__}")
-    return data[key]
+def _offset(value: str) -> str:
+    parse_offset(value)  # its ValueError names the bad value
+    return value
 
 
-def _offset(value: Any, where: str) -> float:
+def _start(value: str) -> str:
     try:
-        return parse_offset(value)
-    except ValueError as exc:
-        raise DrillError(f"{where}: {exc}") from None
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an ISO 8601 UTC time such as 2022-08-20T09:00:00Z") from None
+    return value
+
+
+def _case_ref(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("must be a case reference: '@last', '@target:NAME' or a case id")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+Offset = Annotated[str, AfterValidator(_offset)]
+CaseRef = Annotated[Any, AfterValidator(_case_ref)]
+_ACTIONS = ("decide", "approve", "appeal", "review_appeal", "acknowledge")
+
+
+class _Post(DataModel):
+    at: Offset
+    author: Text
+    text: Text
+
+
+class _Thread(DataModel):
+    path: Text
+    title: str = ""
+    posts: list[_Post]
+
+
+class _Site(DataModel):
+    domain: Text
+    threads: list[_Thread]
+
+
+class _Report(DataModel):
+    """When, and through which channel; the rest is the intake API's body, checked by the API at that time."""
+
+    at: Offset
+    channel: Literal["api", "web", "email"] = "api"
+    urls: list[str]
+    category: str | None = None
+    explanation: str | None = None
+    language: str | None = None
+    reporter: dict[str, Any] | None = None
+    share_identity: dict[str, Any] | None = None
+    good_faith: bool = True
+
+
+class _Staff(DataModel):
+    username: Text
+    role: Text = "analyst"
+
+
+class _Decide(DataModel):
+    case: CaseRef
+    outcome: Text
+    policy: Text
+    reasoning: str = ""
+    facts: str = ""
+    notice_hours: int = 0
+    emergency: bool = False
+
+
+class _Appeal(DataModel):
+    role: Literal["customer", "reporter"] = "customer"
+    grounds: str = ""
+
+
+class _Review(DataModel):
+    upheld: bool
+    reasoning: str = ""
+
+
+class _Action(DataModel):
+    at: Offset
+    by: Text
+    decide: _Decide | None = None
+    approve: CaseRef = None
+    appeal: _Appeal | None = None
+    review_appeal: _Review | None = None
+    acknowledge: CaseRef = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> _Action:
+        given = [name for name in _ACTIONS if name in self.model_fields_set]
+        if len(given) != 1:
+            raise ValueError(f"needs one of {', '.join(_ACTIONS)}" + (f" (got {', '.join(given)})" if given else ""))
+        return self
+
+
+class _DrillFile(DataModel):
+    name: Text
+    description: str = ""
+    start: Annotated[str, AfterValidator(_start)]
+    duration: Offset
+    watch_interval: Offset = "30m"
+    customers: list[dict[str, Any]]
+    sites: list[_Site]
+    reports: list[_Report] = []
+    staff: list[_Staff] = []
+    actions: list[_Action] = []
+    oncall: list[Text] = []
 
 
 def parse(data: Any) -> Drill:
-    if not isinstance(data, dict):
-        raise DrillError("(file): must be a JSON object")
     try:
-        start = datetime.fromisoformat(str(_need(data, "start", str, "")).replace("Z", "+00:00"))
-    except ValueError:
-        raise DrillError("start: must be an ISO 8601 UTC time such as 2022-08-20T09:00:00Z") from None
-    drill = Drill(
-        name=_need(data, "name", str, ""), start=start,
-        duration_s=_offset(_need(data, "duration", str, ""), "duration"),
-        watch_interval_s=_offset(data.get("watch_interval", "30m"), "watch_interval"),
-        customers=_need(data, "customers", list, ""), sites=_need(data, "sites", list, ""),
-        reports=data.get("reports", []), staff=data.get("staff", []), actions=data.get("actions", []),
-        oncall=data.get("oncall", []))
-    for i, site in enumerate(drill.sites):
-        for j, thread in enumerate(_need(site, "threads", list, f"sites.{i}.")):
-            for k, post in enumerate(_need(thread, "posts", list, f"sites.{i}.threads.{j}.")):
-                _offset(post.get("at"), f"sites.{i}.threads.{j}.posts.{k}.at")
-    for i, report in enumerate(drill.reports):
-        _offset(report.get("at"), f"reports.{i}.at")
-        if report.get("channel", "api") not in {"api", "web", "email"}:
-            raise DrillError(f"reports.{i}.channel: must be api, web or email")
-    for i, action in enumerate(drill.actions):
-        _offset(action.get("at"), f"actions.{i}.at")
-        if not any(k in action for k in ("decide", "approve", "appeal", "review_appeal", "acknowledge")):
-            raise DrillError(f"actions.{i}: needs one of decide, approve, appeal, review_appeal, acknowledge")
-    return drill
+        f = _DrillFile.model_validate(data)
+    except ValidationError as exc:
+        said = "; ".join(f"{where or '(file)'}: {what}" for where, what in problems(exc, brackets=False))
+        raise DrillError(said) from None
+    return Drill(name=f.name, start=datetime.fromisoformat(f.start.replace("Z", "+00:00")),
+                 duration_s=parse_offset(f.duration), watch_interval_s=parse_offset(f.watch_interval),
+                 customers=f.customers, sites=[_plain(s) for s in f.sites], reports=[_plain(r) for r in f.reports],
+                 staff=[_plain(s) for s in f.staff], actions=[_plain(a) for a in f.actions], oncall=f.oncall)
+
+
+def _plain(model: DataModel) -> dict[str, Any]:
+    """The fields the file gave, as the runner and the scenario forum read them."""
+    return model.model_dump(exclude_unset=True)

@@ -20,7 +20,11 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError, field_validator, model_validator
+
+from abusedesk.common.validation import DataModel, problems
 
 logger = logging.getLogger("abusedesk.triage")
 
@@ -28,6 +32,16 @@ DEFAULT_RULES = Path(__file__).parent / "data" / "severity_rules.json"
 SEVERITIES = ("S0", "S1", "S2", "S3")
 CONDITIONS = frozenset({"threat", "doxxing", "harassment", "hate", "pii", "located", "threat_at_location"})
 THRESHOLD = 0.5
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _known_condition(name: str) -> str:
+    if name not in CONDITIONS:
+        raise ValueError(f"unknown condition {name!r}; known: {', '.join(sorted(CONDITIONS))}")
+    return name
+
+
+Condition = Annotated[str, AfterValidator(_known_condition)]
 
 
 class RulesError(ValueError):
@@ -59,42 +73,47 @@ class Verdict:
     evidence: tuple[str, ...] = ()  # which texts and spans made the rule fire, for the case page
 
 
+class _RuleIn(DataModel):
+    id: NonEmpty
+    severity: Literal["S0", "S1", "S2", "S3"]
+    all: list[Condition] = []
+    any: list[Condition] = []
+    reason: Annotated[str, StringConstraints(min_length=1)]  # the case page shows it
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> _RuleIn:
+        if not self.all and not self.any:
+            raise ValueError("needs 'all' or 'any' conditions")
+        return self
+
+
+class _RulesIn(DataModel):
+    version: int = Field(ge=1)
+    threshold: float = Field(THRESHOLD, gt=0, lt=1)
+    locating_spans: list[NonEmpty] = ["address", "coordinates", "licence_plate"]
+    rules: list[_RuleIn] = Field(min_length=1)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: list[_RuleIn]) -> list[_RuleIn]:
+        ids = [r.id for r in rules]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"ids must be unique ({', '.join(repeated)} repeated)")
+        return rules
+
+
 def parse_rules(data: Any, *, source: str = "severity_rules.json") -> RuleSet:
-    if not isinstance(data, dict):
-        raise RulesError(f"{source}: must be a JSON object")
-    version, threshold = data.get("version"), data.get("threshold", THRESHOLD)
-    if not isinstance(version, int) or version < 1:
-        raise RulesError(f"{source}: version must be a whole number ≥ 1")
-    if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
-        raise RulesError(f"{source}: threshold must be between 0 and 1")
-    rules = data.get("rules")
-    if not isinstance(rules, list) or not rules:
-        raise RulesError(f"{source}: rules must be a non-empty list")
-    parsed = tuple(_rule(r, i, source) for i, r in enumerate(rules))
-    ids = [r.id for r in parsed]
-    if len(set(ids)) != len(ids):
-        raise RulesError(f"{source}: rule ids must be unique")
-    return RuleSet(version=version, threshold=float(threshold), rules=parsed,
-                   locating_spans=frozenset(data.get("locating_spans", ["address", "coordinates", "licence_plate"])))
-
-
-def _rule(raw: Any, index: int, source: str) -> Rule:
-    where = f"{source}: rules[{index}]"
-    if not isinstance(raw, dict):
-        raise RulesError(f"{where}: must be an object")
-    if not isinstance(raw.get("id"), str) or not raw["id"]:
-        raise RulesError(f"{where}.id: is required")
-    if raw.get("severity") not in SEVERITIES:
-        raise RulesError(f"{where}.severity: must be one of {', '.join(SEVERITIES)}")
-    every, some = frozenset(raw.get("all", [])), frozenset(raw.get("any", []))
-    unknown = (every | some) - CONDITIONS
-    if unknown:
-        raise RulesError(f"{where}: unknown condition(s) {', '.join(sorted(unknown))}")
-    if not every and not some:
-        raise RulesError(f"{where}: needs 'all' or 'any' conditions")
-    if not isinstance(raw.get("reason"), str) or not raw["reason"]:
-        raise RulesError(f"{where}.reason: is required (the case page shows it)")
-    return Rule(id=raw["id"], severity=raw["severity"], all=every, any=some, reason=raw["reason"])
+    """Validate a rules document (the JSON shape of data/severity_rules.json); errors name the rule and field."""
+    try:
+        parsed = _RulesIn.model_validate(data)
+    except ValidationError as exc:
+        said = "; ".join(f"{where or '(file)'}: {what}" for where, what in problems(exc))
+        raise RulesError(f"{source}: {said}") from None
+    rules = tuple(Rule(id=r.id, severity=r.severity, all=frozenset(r.all), any=frozenset(r.any), reason=r.reason)
+                  for r in parsed.rules)
+    return RuleSet(version=parsed.version, threshold=parsed.threshold, rules=rules,
+                   locating_spans=frozenset(parsed.locating_spans))
 
 
 @lru_cache(maxsize=4)
