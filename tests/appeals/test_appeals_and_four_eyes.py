@@ -15,8 +15,10 @@ from django.utils import timezone
 from abusedesk.appeals import service
 from abusedesk.appeals.models import Appeal
 from abusedesk.attribution.models import Customer, Service
-from abusedesk.cases import actions, audit
-from abusedesk.cases.models import AuditEvent, Case, Decision, PolicyClause
+from abusedesk.audit import trail as audit
+from abusedesk.audit.models import AuditEvent
+from abusedesk.cases import actions
+from abusedesk.cases.models import Case, Decision, PolicyClause
 from abusedesk.testing.factories import PASSWORD, report_body
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.testing.factories import PASSWORD
 
 from .conftest import PageWatch

@@ -9,7 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from abusedesk.attribution.models import Customer, Service
-from abusedesk.cases import actions, audit
+from abusedesk.audit import trail as audit
+from abusedesk.cases import actions
 from abusedesk.cases.models import Action, Case, CaseStatus, Decision, DecisionStatus, Notice, PolicyClause
 from abusedesk.intake.models import Report
 from abusedesk.testing.factories import report_body
@@ -113,7 +114,7 @@ def test_auditors_cannot_decide(case: Case, staff: Any) -> None:
 
 
 def test_reporting_processing_is_idempotent(customers: Any, post_report: Any, run_jobs: Any) -> None:
-    from abusedesk.intake.tasks import process_report
+    from abusedesk.pipeline.tasks import process_report
 
     report_id = post_report().json()["id"]
     run_jobs()

@@ -12,7 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from abusedesk.attribution.models import Customer
-from abusedesk.cases import actions, audit
+from abusedesk.audit import trail as audit
+from abusedesk.cases import actions
 from abusedesk.cases.models import Case, Decision, DecisionStatus, PolicyClause
 from abusedesk.cli.main import main
 from abusedesk.testing.factories import PASSWORD, report_body
@@ -31,8 +32,8 @@ def case(customers: Any, post_report: Any, run_jobs: Any, settings: Any) -> Case
 @pytest.mark.parametrize("url", ["http://1.0x1/", "http://0x7f.1/x", "http://127.1/", "http://2130706433/",
                                  "http://a.0x10/", "http://example.\uff11\uff12\uff13/", "http://foo.09/"])
 def test_a_host_the_fetcher_reads_as_an_ip_is_never_accepted_as_a_name(post_report: Any, url: str) -> None:
-    from abusedesk.evidence.fetch import parse_url
-    from abusedesk.evidence.fetch.errors import FetchBlocked
+    from abusedesk.net import parse_url
+    from abusedesk.net.errors import FetchBlocked
 
     with contextlib.suppress(FetchBlocked):  # refused outright, or read as an address: never as a name
         assert parse_url(url).ip is not None
@@ -70,7 +71,7 @@ def test_protection_granted_after_a_decision_voids_the_approval(case: Case, staf
     with pytest.raises(actions.ActionRefused, match="has changed"):
         actions.do_approve(decision, acting_user=staff["cho"], authenticated_at=timezone.now())
     assert Decision.objects.get().status == DecisionStatus.VOIDED
-    from abusedesk.cases.models import AuditEvent
+    from abusedesk.audit.models import AuditEvent
 
     voided = AuditEvent.objects.get(verb="decision.voided")
     assert voided.payload == {"reason": "customer protection changed after decision"}
@@ -119,7 +120,7 @@ def test_the_audit_page_does_not_recompute_the_whole_chain_on_each_load(staff: A
     hashed.clear()
     page = root.get("/console/audit/")
     assert page.status_code == 200 and b"Chain verified" in page.content
-    from abusedesk.cases.models import AuditEvent
+    from abusedesk.audit.models import AuditEvent
 
     last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True)[0]
     assert hashed[:1] == [last] and len(hashed) == 1  # then only what was appended since

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.drills.runner import DrillRunner, load
 from abusedesk.drills.spec import DrillError, parse
 

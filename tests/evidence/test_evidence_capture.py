@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from abusedesk.cases.models import AuditEvent, Case, Finding
+from abusedesk.audit.models import AuditEvent
+from abusedesk.cases.models import Case, Finding
 from abusedesk.evidence.models import Evidence
+from abusedesk.net import RefusalReason
 from abusedesk.testing.factories import PASSWORD, report_body
 from abusedesk.testing.forum import Forum, thread_page
 
@@ -96,5 +98,5 @@ def test_unreachable_site_is_retried_then_recorded(customers: Any, post_report: 
         run_jobs()
         DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     evidence = Evidence.objects.get()
-    assert evidence.status == "failed" and evidence.reason == "dns_failure"
+    assert evidence.status == "failed" and evidence.reason == RefusalReason.DNS_FAILURE
     assert AuditEvent.objects.filter(verb="evidence.failed").count() == 4  # every attempt recorded

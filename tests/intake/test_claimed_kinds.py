@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from abusedesk.accounts.models import ApiToken
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cases import actions
-from abusedesk.cases.models import AuditEvent, Case, PolicyClause
+from abusedesk.cases.models import Case, PolicyClause
 from abusedesk.intake.models import Report, Reporter
 from abusedesk.testing.factories import report_body
 from abusedesk.transparency.figures import notices_by_source

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from abusedesk.cases.models import AuditEvent
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cli.main import main as cli
 from abusedesk.common.logging import OneLineFormatter
 from abusedesk.jobs import Priority, enqueue
@@ -59,7 +59,7 @@ def test_retry_later_is_not_a_crash_and_still_ends_in_dead_letters(caplog: Any) 
 
 def test_a_report_that_fails_processing_six_times_is_listed_and_can_be_retried(
         post_report: Any, monkeypatch: Any, capsys: Any) -> None:
-    from abusedesk.intake import tasks
+    from abusedesk.pipeline import tasks
 
     def broken(urls: Any) -> Any:
         raise RuntimeError("attribution database unavailable")
@@ -68,7 +68,7 @@ def test_a_report_that_fails_processing_six_times_is_listed_and_can_be_retried(
     report_id = post_report().json()["id"]
     _exhaust(6)
     letter = DeadLetter.objects.get()
-    assert letter.task_path == "abusedesk.intake.tasks.process_report" and letter.attempts == 6
+    assert letter.task_path == "abusedesk.pipeline.tasks.process_report" and letter.attempts == 6
     assert letter.args_kwargs["args"] == [report_id] and letter.task_result_id
 
     assert cli(["jobs", "dead"]) == 0

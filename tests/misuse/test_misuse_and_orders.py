@@ -12,8 +12,9 @@ from django.test import Client
 
 from abusedesk.accounts.models import ApiToken
 from abusedesk.attribution.models import Customer
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cases import actions
-from abusedesk.cases.models import AuditEvent, Case, PolicyClause
+from abusedesk.cases.models import Case, PolicyClause
 from abusedesk.intake.models import Report
 from abusedesk.misuse.models import MisuseStep
 from abusedesk.misuse.policy import stats_for

@@ -12,8 +12,8 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cases import actions
-from abusedesk.cases.models import AuditEvent
 from abusedesk.intake.confirm import SALT
 from abusedesk.intake.models import Report, Reporter
 from abusedesk.misuse.models import MisuseStep

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 
 pytestmark = pytest.mark.django_db
 

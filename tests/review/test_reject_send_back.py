@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cases import actions
-from abusedesk.cases.models import AuditEvent, Case, Decision
+from abusedesk.cases.models import Case, Decision
 from abusedesk.jobs.worker import run_pending_jobs
 from abusedesk.testing.factories import report_body
 

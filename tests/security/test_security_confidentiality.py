@@ -90,8 +90,10 @@ def test_twenty_concurrent_approvals_execute_once(staff: Any, customers: Any, po
     if connection.vendor == "sqlite" and "memory" in connection.settings_dict["NAME"]:
         pytest.skip("real concurrency needs PostgreSQL")
     from abusedesk.accounts.models import User
-    from abusedesk.cases import actions, audit
-    from abusedesk.cases.models import Action, AuditEvent, Case, Decision, PolicyClause
+    from abusedesk.audit import trail as audit
+    from abusedesk.audit.models import AuditEvent
+    from abusedesk.cases import actions
+    from abusedesk.cases.models import Action, Case, Decision, PolicyClause
     from abusedesk.jobs.worker import run_pending_jobs
 
     post_report()

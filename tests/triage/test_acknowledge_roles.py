@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cases import actions
-from abusedesk.cases.models import AuditEvent, Case
+from abusedesk.cases.models import Case
 from abusedesk.testing.factories import report_body
 from abusedesk.triage.models import OnCallShift, Page
 from abusedesk.triage.paging import NotAllowedToAcknowledge, acknowledge

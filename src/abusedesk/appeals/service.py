@@ -16,8 +16,14 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from abusedesk.appeals.models import Appeal, AppealInvite, AppealStatus, hash_token
-from abusedesk.cases import actions, audit
-from abusedesk.cases.models import Decision, DecisionStatus, Notice, RecipientRole
+from abusedesk.audit import trail as audit
+from abusedesk.cases import actions
+from abusedesk.cases.actions import actions as action_changes
+from abusedesk.cases.actions import notices as notice_changes
+from abusedesk.cases.models import Decision, DecisionStatus, RecipientRole
+from abusedesk.enforcement.notices import deliver_notice, notice_language, render
+from abusedesk.enforcement.tasks import perform_action
+from abusedesk.jobs import enqueue
 
 MIN_GROUNDS, MAX_GROUNDS = 10, 5000
 
@@ -88,9 +94,6 @@ def review(appeal: Appeal, *, upheld: bool, reasoning: str, acting_user: Any) ->
 
 
 def _notify_appellant(appeal: Appeal) -> None:
-    from abusedesk.enforcement.notices import deliver_notice, notice_language, render
-    from abusedesk.jobs import enqueue
-
     invite = appeal.invite
     if invite.role == "customer":
         customer = appeal.decision.case.customer
@@ -104,24 +107,16 @@ def _notify_appellant(appeal: Appeal) -> None:
     rendered = render("appeal_outcome", language, {"upheld": appeal.status == AppealStatus.UPHELD,
                                                    "reference": f"A-{str(appeal.pk)[:8]}",
                                                    "reasoning": appeal.review_reasoning})
-    notice = Notice.objects.create(
-        kind="appeal_outcome", case=appeal.decision.case, decision=appeal.decision,
-        recipient_role=RecipientRole.CUSTOMER if invite.role == "customer" else RecipientRole.REPORTER,
-        language=language, to_address=address, subject=rendered.subject, body=rendered.body,
-        idempotency_key=f"appeal-outcome:{appeal.pk}")
-    audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
-                 payload={"kind": "appeal_outcome", "recipient_role": invite.role, "language": language})
-    enqueue(deliver_notice, str(notice.pk), priority=40)
+    notice, created = notice_changes.do_queue_notice(idempotency_key=f"appeal-outcome:{appeal.pk}", fields={
+        "kind": "appeal_outcome", "case": appeal.decision.case, "decision": appeal.decision,
+        "recipient_role": RecipientRole.CUSTOMER if invite.role == "customer" else RecipientRole.REPORTER,
+        "language": language, "to_address": address, "subject": rendered.subject, "body": rendered.body},
+        about={"kind": "appeal_outcome", "recipient_role": invite.role, "language": language})
+    if created:
+        enqueue(deliver_notice, str(notice.pk), priority=40)
 
 
 def _resume_held_actions(decision: Decision) -> None:
     """The appeal was rejected: carry out the actions that were held while it was reviewed."""
-    from abusedesk.cases.models import Action, ActionStatus
-    from abusedesk.enforcement.tasks import perform_action
-    from abusedesk.jobs import enqueue
-
-    for action in Action.objects.filter(decision=decision, status=ActionStatus.HELD):
-        Action.objects.filter(pk=action.pk).update(status=ActionStatus.PLANNED)
-        audit.append(actor="system", verb="action.resumed", object_type="action", object_id=str(action.pk),
-                     payload={"reason": "appeal rejected", "decision": str(decision.pk)})
+    for action in action_changes.do_resume_held_actions(decision, "appeal rejected"):
         enqueue(perform_action, str(action.pk), priority=60)

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from abusedesk.accounts.access import staff_view
 from abusedesk.appeals import service
 from abusedesk.appeals.models import Appeal, AppealStatus
-from abusedesk.enforcement.statement import OUTCOME_LABELS
-from abusedesk.review.access import staff_view
+from abusedesk.common.outcomes import OUTCOME_LABELS
 
 
 class AppealForm(forms.Form):
@@ -65,6 +65,6 @@ def appeal_review(request: HttpRequest, appeal_id: str) -> HttpResponse:
                        reasoning=request.POST.get("reasoning", ""), acting_user=request.user)
     except service.AppealRefused as exc:
         messages.error(request, str(exc))
-        return redirect("review:appeal", appeal_id=appeal.pk)
+        return redirect("appeals_console:detail", appeal_id=appeal.pk)
     messages.success(request, "Appeal reviewed; the appellant is told the outcome.")
-    return redirect("review:appeals")
+    return redirect("appeals_console:queue")

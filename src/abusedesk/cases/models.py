@@ -11,17 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from abusedesk.common.fields import EncryptedTextField
-
-
-class Severity(models.TextChoices):
-    S0 = "S0", "S0 imminent threat to life"
-    S1 = "S1", "S1 threat or doxxing"
-    S2 = "S2", "S2 harassment or hate"
-    S3 = "S3", "S3 other"
-
-
-# Lower number = more urgent; used for ordering and job priorities.
-SEVERITY_RANK = {"S0": 0, "S1": 1, "S2": 2, "S3": 3}
+from abusedesk.common.severity import Severity
 
 
 class CaseStatus(models.TextChoices):
@@ -144,6 +134,12 @@ class DecisionStatus(models.TextChoices):
     SENT_BACK = "sent_back", "Sent back for changes"
 
 
+class DecisionQuerySet(models.QuerySet["Decision"]):
+    def published(self) -> DecisionQuerySet:
+        """The decisions a reporter's status page shows: in effect or reversed, the latest first."""
+        return self.filter(status__in=[DecisionStatus.EFFECTIVE, DecisionStatus.REVERSED]).order_by("-effective_at")
+
+
 class Decision(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
@@ -175,6 +171,8 @@ class Decision(models.Model):
     emergency_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                               on_delete=models.PROTECT, related_name="+")
     reversed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
 
 
 class Approval(models.Model):
@@ -244,34 +242,3 @@ class Notice(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-
-
-class AuditEvent(models.Model):
-    """Append-only, hash-chained. hash = SHA-256(prev_hash || canonical(seq, at, actor, verb, object, payload)).
-
-    The database refuses UPDATE and DELETE on this table (triggers in migration 0002); `abusedesk audit
-    verify` recomputes the chain and compares its end with the head row and optional checkpoints.
-    Payloads never contain reporter identity or victims' data.
-    """
-
-    seq = models.BigIntegerField(unique=True)
-    at = models.DateTimeField()
-    actor = models.CharField(max_length=200)
-    verb = models.CharField(max_length=80)
-    object_type = models.CharField(max_length=40)
-    object_id = models.CharField(max_length=80)
-    payload = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-
-class AuditHead(models.Model):
-    """One row: the last sequence number and hash; appends lock it, so the chain never forks."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)

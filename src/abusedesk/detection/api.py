@@ -135,3 +135,11 @@ def _spans(findings: list[Finding], labels: list[str]) -> list[Span]:
                 seen.add((s.start, s.end, s.type))
                 out.append(s)
     return sorted(out, key=lambda s: (s.start, s.end))
+
+
+def warm_up() -> None:
+    """Load the models and language identification now (a worker does before its first job; settings.JOBS_WARM_UP)."""
+    from abusedesk.detection.scoring import warm
+
+    warm()
+    analyse("warm-up", None)

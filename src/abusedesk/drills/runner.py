@@ -138,7 +138,7 @@ class DrillRunner:
 
     def _catch_up(self) -> None:
         """Give every audit event written since the last step the simulated time of this step."""
-        from abusedesk.cases.models import AuditEvent
+        from abusedesk.audit.models import AuditEvent
 
         for seq in AuditEvent.objects.filter(seq__gt=self.state.last_seq).values_list("seq", flat=True):
             self.state.seq_time[seq] = self.state.sim
@@ -260,7 +260,7 @@ class DrillRunner:
                 "trigger": trigger, "reason": page.reason, "channels": sorted(page.delivered)})
 
     def _history(self, case: Any) -> list[dict[str, Any]]:
-        from abusedesk.cases.models import AuditEvent
+        from abusedesk.audit.models import AuditEvent
 
         history = []
         events = AuditEvent.objects.filter(object_type="case", object_id=str(case.pk),

@@ -11,8 +11,9 @@ import json
 import logging
 from typing import Any
 
-from abusedesk.cases import audit
-from abusedesk.cases.models import Notice, RecipientRole
+from abusedesk.audit import trail as audit
+from abusedesk.cases.actions import notices as notice_changes
+from abusedesk.cases.models import Notice, NoticeStatus, RecipientRole
 from abusedesk.enforcement.notices import deliver_notice, render_text
 from abusedesk.enforcement.outbound import EvidenceRef, HostForward, ReporterDisclosure, redact_reporter
 from abusedesk.evidence.models import CaptureStatus, Evidence
@@ -76,52 +77,46 @@ def forward_report(report_id: str) -> str:
 
 def _queue_email(report: Report, forward: HostForward, service: Any) -> None:
     rendered = render_text("host_forward", {"f": forward, "provider": service.origin_provider})
-    notice, created = Notice.objects.get_or_create(idempotency_key=f"forward:{report.pk}:email", defaults={
+    notice, created = notice_changes.do_queue_notice(idempotency_key=f"forward:{report.pk}:email", fields={
         "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
         "channel": "email", "language": "en", "to_address": service.origin_abuse_email,
-        "subject": rendered.subject, "body": rendered.body})
+        "subject": rendered.subject, "body": rendered.body}, about=_queued(report, forward, "email"))
     if created:
-        _audit_queued(notice, report, forward)
         enqueue(deliver_notice, str(notice.pk), priority=60)
 
 
 def _queue_webhook(report: Report, forward: HostForward, service: Any) -> None:
     payload = json.dumps({"type": "abuse_report.forward", "forward": forward.as_payload()}, ensure_ascii=False,
                          sort_keys=True)
-    notice, created = Notice.objects.get_or_create(idempotency_key=f"forward:{report.pk}:webhook", defaults={
+    notice, created = notice_changes.do_queue_notice(idempotency_key=f"forward:{report.pk}:webhook", fields={
         "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
         "channel": "webhook", "language": "en", "to_address": service.origin_webhook_url,
-        "subject": "abuse_report.forward", "body": payload})
+        "subject": "abuse_report.forward", "body": payload}, about=_queued(report, forward, "webhook"))
     if created:
-        _audit_queued(notice, report, forward)
         enqueue(deliver_webhook, str(notice.pk), priority=60)
 
 
-def _audit_queued(notice: Notice, report: Report, forward: HostForward) -> None:
-    audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
-                 payload={"kind": "host_forward", "recipient_role": "host", "channel": notice.channel,
-                          "report": str(report.pk), "reporter_status": forward.reporter_status,
-                          "evidence_sha256": [e.body_sha256 for e in forward.evidence]})
+def _queued(report: Report, forward: HostForward, channel: str) -> dict[str, Any]:
+    """The audit payload of a queued forward: what went, never to whom or the reporter's identity."""
+    return {"kind": "host_forward", "recipient_role": "host", "channel": channel, "report": str(report.pk),
+            "reporter_status": forward.reporter_status, "evidence_sha256": [e.body_sha256 for e in forward.evidence]}
 
 
 @job(max_attempts=8, backoff_base=15)
 def deliver_webhook(notice_id: str) -> str:
     """POST the payload; the receiver dedupes on X-Abusedesk-Delivery. The URL is re-checked at send time."""
-    from abusedesk.common.webhooks import delivered as was_delivered
-    from abusedesk.common.webhooks import post_signed
+    from abusedesk.net.webhooks import delivered as was_delivered
+    from abusedesk.net.webhooks import post_signed
 
     notice = Notice.objects.get(pk=notice_id)
     if notice.status == "sent":
         return "sent"
     result = post_signed(notice.to_address, notice.body.encode(), {"X-Abusedesk-Delivery": str(notice.pk)})
     delivered = was_delivered(result)
-    with audit.atomic():
-        Notice.objects.filter(pk=notice.pk).update(
-            status="sent" if delivered else "pending", attempts=notice.attempts + 1,
-            last_error="" if delivered else (result.reason or f"HTTP {result.status}")[:500])
-        audit.append(actor="system", verb="notice.sent" if delivered else "notice.failed", object_type="notice",
-                     object_id=str(notice.pk), payload={"channel": "webhook", "status": result.status,
-                                                        "reason": result.reason or ""})
+    notice_changes.do_record_delivery(
+        notice, status=NoticeStatus.SENT if delivered else NoticeStatus.PENDING, attempts=notice.attempts + 1,
+        error="" if delivered else (result.reason or f"HTTP {result.status}"),
+        about={"channel": "webhook", "status": result.status, "reason": result.reason or ""})
     if not delivered:
         if (result.reason or "").startswith("blocked"):
             logger.warning("webhook for notice %s refused by the address policy: %s", notice.pk, result.reason)

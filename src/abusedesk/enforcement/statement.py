@@ -13,20 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.utils.translation import gettext_lazy as _
-
 from abusedesk.cases.models import Decision
+from abusedesk.common.outcomes import OUTCOME_LABELS
 from abusedesk.common.redaction import case_identities, redact_identities
 
-OUTCOME_LABELS = {
-    "no_action": _("No action"),
-    "warn_customer": _("Warning"),
-    "restrict": _("Restriction of access (interstitial or geo-block)"),
-    "forward_to_host": _("Notice forwarded to the hosting provider"),
-    "suspend_service": _("Suspension of our service"),
-    "terminate_service": _("Termination of our service"),
-    "refer_to_law_enforcement": _("Referral to law enforcement"),
-}
 # Outcomes that restrict the customer and therefore need a statement of reasons.
 RESTRICTING = frozenset({"warn_customer", "restrict", "suspend_service", "terminate_service"})
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from abusedesk.cases import audit
-from abusedesk.cases.models import Action, ActionStatus
+from abusedesk.cases.actions import actions as action_changes
+from abusedesk.cases.models import Action, ActionStatus, Decision
 from abusedesk.enforcement import registry
-from abusedesk.jobs import job
+from abusedesk.enforcement.planning import plan_actions
+from abusedesk.jobs import enqueue, job, priority_for_severity
+
+if TYPE_CHECKING:
+    from abusedesk.accounts.models import User
 
 logger = logging.getLogger("abusedesk.enforcement")
 
@@ -23,18 +29,10 @@ def perform_action(action_id: str) -> str:
         return "decision no longer in effect"
     if action.scheduled_for and action.decision.appeals.filter(status="pending").exists():
         # A pending action is contested: hold it until the appeal is reviewed (appeals.service resumes it).
-        with audit.atomic():
-            Action.objects.filter(pk=action.pk).update(status=ActionStatus.HELD)
-            audit.append(actor="system", verb="action.held", object_type="action", object_id=str(action.pk),
-                         payload={"reason": "appeal pending"})
+        action_changes.do_hold_action(action, "appeal pending")
         return "held"
     outcome = registry.get(action.kind).perform(action.payload, idempotency_key=action.idempotency_key)
-    with audit.atomic():
-        Action.objects.filter(pk=action.pk).update(
-            status=ActionStatus.DONE if outcome.done else ActionStatus.FAILED, performed_at=timezone.now(),
-            attempts=action.attempts + 1, result=outcome.detail)
-        audit.append(actor="system", verb="action.performed", object_type="action", object_id=str(action.pk),
-                     payload={"kind": action.kind, "done": outcome.done, "detail": outcome.detail})
+    action_changes.do_record_performed(action, done=outcome.done, detail=outcome.detail)
     return "done"
 
 
@@ -44,10 +42,24 @@ def reverse_action(action_id: str) -> str:
     if action.status == ActionStatus.REVERSED:
         return "already reversed"
     outcome = registry.get(action.kind).reverse(action.payload, idempotency_key=action.idempotency_key)
-    with audit.atomic():
-        Action.objects.filter(pk=action.pk).update(
-            status=ActionStatus.REVERSED if outcome.done else action.status,
-            result={**action.result, "reverse": outcome.detail})
-        audit.append(actor="system", verb="action.reversed", object_type="action", object_id=str(action.pk),
-                     payload={"kind": action.kind, "done": outcome.done, "detail": outcome.detail})
+    action_changes.do_record_reversed(action, done=outcome.done, detail=outcome.detail)
     return "reversed" if outcome.done else "not reversible"
+
+
+def carry_out(decision: Decision, payload: dict[str, Any], acting_user: User | None) -> list[Action]:
+    """A decision took effect (inside its transaction): plan its actions and queue each to be performed, at once
+    or, for a pending action, after the notice period (an emergency decision never waits)."""
+    delay_s = 0 if decision.emergency else decision.notice_hours * 3600
+    scheduled_for = timezone.now() + timedelta(seconds=delay_s) if delay_s else None
+    actions = action_changes.do_plan_actions(decision, plan_actions(decision, payload), acting_user=acting_user,
+                                             scheduled_for=scheduled_for)
+    for action in actions:
+        enqueue(perform_action, str(action.pk), priority=priority_for_severity(decision.case.severity),
+                delay_s=delay_s or None)
+    return actions
+
+
+def undo(decision: Decision) -> None:
+    """A decision was reversed (inside its transaction): queue the reversal of each of its actions."""
+    for action in decision.actions.all():
+        enqueue(reverse_action, str(action.pk), priority=60)

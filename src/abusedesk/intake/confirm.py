@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.intake.models import Report, Reporter
 
 logger = logging.getLogger("abusedesk.intake")

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from abusedesk.accounts.models import ApiToken, TokenKind
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.common.crypto import blind_index
 from abusedesk.common.hashing import sha256_hex
+from abusedesk.common.severity import initial_severity
+from abusedesk.intake import signals
 from abusedesk.intake.models import (
     WEIGHTY_KINDS,
     IdempotencyKey,
@@ -27,7 +29,7 @@ from abusedesk.intake.models import (
     Submission,
 )
 from abusedesk.intake.schema import ReportDraft
-from abusedesk.jobs import Priority, enqueue, priority_for_severity
+from abusedesk.jobs import Priority, priority_for_severity
 
 logger = logging.getLogger("abusedesk.intake")
 
@@ -55,8 +57,6 @@ def processing_priority(category: str, lane: str, explanation: str = "") -> int:
     """What the report claims decides its place in the queue: S1 claims (threats, doxxing) before S2 and S3, raised
     for trusted flaggers and authorities. No detector runs in the request (a web process never loads a model): the
     filing job analyses the text first thing, and an S0 it finds pages at once and jumps every queue."""
-    from abusedesk.triage.severity import initial_severity
-
     severity, _reason = initial_severity(category)
     return min(int(Priority.S0) - 10, priority_for_severity(severity) + LANE_BONUS.get(lane, 0))
 
@@ -78,15 +78,9 @@ def kind_for(token: ApiToken | None, claimed: str) -> str:
 
 def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, client_ip: str,
            token: ApiToken | None = None, idempotency_key: str | None = None) -> Accepted:
-    from abusedesk.misuse.policy import active_suspension
-
     email_index = blind_index("reporter-email", draft.reporter_email)
     client_index = blind_index("client", client_ip)
-    suspension = active_suspension(email_index=email_index, token=token)
-    if suspension is not None:
-        raise ReporterSuspended(f"intake from you is suspended until {suspension.until:%Y-%m-%d} because several "
-                                "of your notices were manifestly unfounded (DSA Art. 23); reply to our warning "
-                                "e-mail to contest")
+    signals.checking_reporter.send(sender=Report, email_index=email_index, token=token)
     scope = f"token:{token.pk}" if token else f"client:{client_index[:32]}"
     body_hash = sha256_hex(raw)
     if idempotency_key:
@@ -142,9 +136,8 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
         if report.order_problems:
             audit.append(actor="system", verb="order.incomplete", object_type="report", object_id=str(report.pk),
                          payload={"problems": report.order_problems})
-        from abusedesk.intake.tasks import process_report
-
-        enqueue(process_report, str(report.pk), priority=processing_priority(draft.category, lane, draft.explanation))
+        signals.report_accepted.send(sender=Report, report=report,
+                                     priority=processing_priority(draft.category, lane, draft.explanation))
     logger.info("accepted report %s via %s (lane %s)", report.pk, channel, lane)
     return report
 

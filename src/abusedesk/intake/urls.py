@@ -1,6 +1,5 @@
 from django.urls import path
 
-from abusedesk.appeals import views as appeal_views
 from abusedesk.intake import views
 
 app_name = "intake"
@@ -9,5 +8,4 @@ urlpatterns = [
     path("report/<uuid:report_id>/", views.thanks, name="thanks"),
     path("report/status/<str:token>/", views.report_status, name="status"),
     path("report/confirm/<str:token>/", views.confirm_report, name="confirm"),
-    path("appeal/<str:token>/", appeal_views.appeal_page, name="appeal"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from abusedesk.common.net import client_ip
+from abusedesk.common.outcomes import OUTCOME_LABELS
 from abusedesk.intake.forms import ReportForm
 from abusedesk.intake.models import Channel, Report
 from abusedesk.intake.ratelimit import retry_after
@@ -64,17 +65,13 @@ def report_status(request: HttpRequest, token: str) -> HttpResponse:
     """The reporter's status page (link from the API's `status_url` and the receipt page). Shows where the
     report stands and the decision, never the reporter's identity or explanation: a forwarded link leaks
     nothing the reporter did not already see on the receipt."""
-    from abusedesk.cases.models import DecisionStatus
-    from abusedesk.enforcement.statement import OUTCOME_LABELS
-
     report_id = report_id_for(token)
     report = Report.objects.select_related("case").filter(pk=report_id).first() if report_id else None
     if report is None:
         return render(request, "intake/status.html", {"report": None}, status=404)
     decision = None
     if report.case is not None:
-        decision = (report.case.decisions.filter(status__in=[DecisionStatus.EFFECTIVE, DecisionStatus.REVERSED])
-                    .order_by("-effective_at").first())
+        decision = report.case.decisions.published().first()
     hosts = sorted({u["host_unicode"] or u["host"] for u in report.urls})
     return render(request, "intake/status.html", {
         "report": report, "hosts": hosts, "decision": decision,

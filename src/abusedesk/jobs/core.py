@@ -136,7 +136,7 @@ def retry_dead_letter(letter: Any, *, actor: str) -> Any:
     """Run a dead-lettered job again from its first attempt, at its old priority; the letter is resolved."""
     from django.utils.module_loading import import_string
 
-    from abusedesk.cases import audit
+    from abusedesk.audit import trail as audit
     from abusedesk.jobs.models import DeadLetter
 
     job_task = import_string(letter.task_path)

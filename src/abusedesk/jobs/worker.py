@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -75,16 +76,14 @@ class _Housekeeper(threading.Thread):
 
 
 def _warm_up() -> None:
-    """Load the detection models (and language identification) before taking jobs: the first analysis in a
-    process costs seconds, which must not land on the first S0 report. Web processes never load them."""
-    try:
-        from abusedesk.detection.api import analyse
-        from abusedesk.detection.scoring import warm
-
-        warm()
-        analyse("warm-up", None)
-    except Exception:  # a missing model must not stop the worker; the job that needs it will say why
-        logger.exception("detection warm-up failed")
+    """Run settings.JOBS_WARM_UP (dotted paths of callables) before taking jobs: the desk's entry loads the
+    detection models, since the first analysis in a process costs seconds, which must not land on the first S0
+    report. Web processes never run it. The queue names no stage: the setting does."""
+    for path in getattr(settings, "JOBS_WARM_UP", []):
+        try:
+            import_string(path)()
+        except Exception:  # a missing model must not stop the worker; the job that needs it will say why
+            logger.exception("warm-up %s failed", path)
 
 
 def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None, batch: bool = False,

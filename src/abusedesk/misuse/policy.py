@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.intake.models import Report
 from abusedesk.misuse.models import MisuseStep
 
@@ -53,6 +53,17 @@ def _stats(identity: Q) -> Stats:
     row = Report.objects.filter(identity, received_at__gte=since).aggregate(
         notices=Count("id"), unfounded=Count("id", filter=Q(manifestly_unfounded=True)))
     return Stats(notices=row["notices"] or 0, unfounded=row["unfounded"] or 0)
+
+
+def refuse_suspended(*, email_index: str | None, token: Any = None, **_signal: Any) -> None:
+    """Before intake stores a submission (intake.signals.checking_reporter): refuse a suspended reporter."""
+    from abusedesk.intake.service import ReporterSuspended
+
+    suspension = active_suspension(email_index=email_index, token=token)
+    if suspension is not None:
+        raise ReporterSuspended(f"intake from you is suspended until {suspension.until:%Y-%m-%d} because several "
+                                "of your notices were manifestly unfounded (DSA Art. 23); reply to our warning "
+                                "e-mail to contest")
 
 
 def active_suspension(*, email_index: str | None, token: Any = None) -> MisuseStep | None:

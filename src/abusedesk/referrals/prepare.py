@@ -9,7 +9,7 @@ import json
 import logging
 from typing import Any
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.cases.models import Case, Finding
 from abusedesk.referrals.models import Referral
 

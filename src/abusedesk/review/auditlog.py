@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import QuerySet
 
-from abusedesk.cases.models import AuditEvent
+from abusedesk.audit.models import AuditEvent
 
 PAGE_SIZE = 50
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
-from abusedesk.cases.actions import MAX_SEVERITY_REASON
-from abusedesk.cases.models import Outcome, PolicyClause, Severity
+from abusedesk.cases.actions.severity import MAX_SEVERITY_REASON
+from abusedesk.cases.models import Outcome, PolicyClause
+from abusedesk.common.severity import Severity
 
 
 class PolicyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

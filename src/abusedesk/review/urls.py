@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from abusedesk.appeals import views as appeal_views
 from abusedesk.review import views
 
 app_name = "review"
@@ -24,7 +23,4 @@ urlpatterns = [
     path("jobs/failed/", views.failed_jobs, name="failed-jobs"),
     path("jobs/failed/<int:letter_id>/retry/", views.retry_failed_job, name="retry-job"),
     path("pages/<uuid:page_id>/ack/", views.acknowledge_page, name="ack"),
-    path("appeals/", appeal_views.appeal_queue, name="appeals"),
-    path("appeals/<uuid:appeal_id>/", appeal_views.appeal_detail, name="appeal"),
-    path("appeals/<uuid:appeal_id>/review/", appeal_views.appeal_review, name="appeal-review"),
 ]

@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from abusedesk.accounts.access import staff_view
 from abusedesk.accounts.models import User
-from abusedesk.cases import actions, audit
-from abusedesk.cases.models import Case, CaseStatus, DecisionStatus, Severity
-from abusedesk.review.access import access_case, access_decision, staff_view
+from abusedesk.audit import trail as audit
+from abusedesk.cases import actions
+from abusedesk.cases.models import Case, CaseStatus, DecisionStatus
+from abusedesk.common.severity import Severity
+from abusedesk.review.access import access_case, access_decision
 from abusedesk.review.forms import CloseForm, DecisionForm, EmergencyReviewForm, SeverityForm
 from abusedesk.review.presenters import case_page_context
 

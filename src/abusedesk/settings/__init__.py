@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "abusedesk.audit",
     "abusedesk.accounts",
     "abusedesk.attribution",
     "abusedesk.intake",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "abusedesk.jobs",
     "abusedesk.review",
     "abusedesk.api",
+    "abusedesk.pipeline",
 ]
 
 MIDDLEWARE = [
@@ -190,7 +192,7 @@ RATELIMIT_VIEW = "abusedesk.api.views.rate_limited"
 # Keyring for encryption at rest (reporter identity, victims' data). Kept outside the database.
 KEYRING_PATH = Path(env_str("ABUSEDESK_KEYRING", str(DATA_DIR / "keyring.json")))
 
-# Evidence capture of reported URLs through the SSRF-safe fetcher (evidence/fetch).
+# Evidence capture of reported URLs through the SSRF-safe fetcher (net/).
 EVIDENCE_CAPTURE = env_bool("ABUSEDESK_EVIDENCE_CAPTURE", True)
 EVIDENCE_MAX_BYTES = env_int("ABUSEDESK_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 EVIDENCE_DEADLINE_SECONDS = float(env_str("ABUSEDESK_EVIDENCE_DEADLINE_SECONDS", "30"))
@@ -253,7 +255,11 @@ SLA_MINUTES = {"S0": 15, "S1": 240, "S2": 1440, "S3": 4320}
 WATCH_INTERVAL_SECONDS = env_int("ABUSEDESK_WATCH_INTERVAL_SECONDS", 1800)
 
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
-PIPELINE_AFTER_FILING = ["abusedesk.evidence.tasks.queue_captures", "abusedesk.triage.tasks.queue_detection",
+# What a worker runs before its first job (dotted paths): load the detection models, so the first S0 report does not
+# wait for them.
+JOBS_WARM_UP = ["abusedesk.detection.api.warm_up"]
+
+PIPELINE_AFTER_FILING = ["abusedesk.pipeline.capture.queue_captures", "abusedesk.triage.tasks.queue_detection",
                          "abusedesk.watch.service.queue_watch"]
 
 # Mail: SMTP in production, written to the data directory's outbox by default.

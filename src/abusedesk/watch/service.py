@@ -17,7 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from abusedesk.cases import actions, audit
+from abusedesk.audit import trail as audit
+from abusedesk.cases import actions
 from abusedesk.jobs import enqueue, job, priority_for_severity
 from abusedesk.watch.models import WatchedPost, WatchedThread
 
@@ -58,8 +59,8 @@ def refetch(thread_id: str) -> str:
 
 
 def _fetch(url: str) -> tuple[bytes | None, str]:
-    from abusedesk.evidence.capture import outbound_policy, outbound_resolver
-    from abusedesk.evidence.fetch import fetch
+    from abusedesk.net import fetch
+    from abusedesk.net.outbound import outbound_policy, outbound_resolver
 
     result = fetch(url, policy=outbound_policy(), resolver=outbound_resolver())
     if not result.ok:
@@ -89,7 +90,7 @@ def _record(thread: WatchedThread, post: Any) -> WatchedPost | None:
         record, created = WatchedPost.objects.get_or_create(thread=thread, fingerprint=post.fingerprint, defaults={
             "index": post.index + 1, "author": post.author, "posted_at": post.posted_at or "", "text": post.text,
             "text_sha256": hashlib.sha256(post.text.encode()).hexdigest(), "first_seen_at": timezone.now(),
-            "labels": list(result.labels), "span_types": sorted({s["type"] for s in spans}),
+            "labels": list(result.labels), "span_types": sorted({s.type for s in result.spans}),
             "location": None if location is None else {"country": location.country, "subdivision":
                                                         location.subdivision, "place": location.place,
                                                         "evidence": location.evidence}})

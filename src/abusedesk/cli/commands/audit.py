@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from abusedesk.cases.audit import verify
+    from abusedesk.audit.trail import verify
 
     checkpoint = None
     if args.checkpoint:
@@ -47,7 +47,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
-    from abusedesk.cases.audit import verify
+    from abusedesk.audit.trail import verify
 
     result = verify()
     if not result.ok:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from abusedesk.cases import audit
-from abusedesk.cases.models import AuditEvent
+from abusedesk.audit import trail as audit
+from abusedesk.audit.models import AuditEvent
 from abusedesk.cli.main import main
 
 pytestmark = pytest.mark.django_db

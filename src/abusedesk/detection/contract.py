@@ -5,7 +5,7 @@ example names no language, language identification) and returns one message per 
 says which languages lack a positive or a negative example. The suite runs both for every registered detector,
 built-in or plug-in (tests/detection/test_contract.py); a plug-in author runs them in their own tests:
 
-    from abusedesk.sdk.contract import check, declared_gaps
+    from abusedesk.detection.contract import check, declared_gaps
     assert not declared_gaps(MyDetector) and not check(MyDetector())
 """
 

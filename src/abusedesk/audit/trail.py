@@ -20,7 +20,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from abusedesk.cases.models import AuditEvent, AuditHead
+from abusedesk.audit.models import AuditEvent, AuditHead
 from abusedesk.common.hashing import canonical_json
 
 GENESIS = "0" * 64

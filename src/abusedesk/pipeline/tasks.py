@@ -1,4 +1,4 @@
-"""The job that takes an accepted report through attribution into a case.
+"""The job that takes an accepted report through attribution into a case, then starts the stages after filing.
 
 Idempotent: a report that already left RECEIVED is not processed again, so a re-run after a worker died
 completes the work once.
@@ -13,11 +13,13 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from abusedesk.attribution.resolve import attribute
-from abusedesk.cases import actions, audit
+from abusedesk.audit import trail as audit
+from abusedesk.cases import actions
+from abusedesk.enforcement.notices import create_reporter_notice
 from abusedesk.intake.models import Report, ReportStatus
 from abusedesk.jobs import job
 
-logger = logging.getLogger("abusedesk.intake")
+logger = logging.getLogger("abusedesk.pipeline")
 
 
 def _after_filing_hooks() -> list[Any]:
@@ -30,8 +32,6 @@ def process_report(report_id: str) -> str:
     report = Report.objects.select_related("reporter").get(pk=report_id)
     if report.status != ReportStatus.RECEIVED:
         return f"already {report.status}"
-    from abusedesk.enforcement.notices import create_reporter_notice
-
     attribution = attribute(report.urls)
     if not attribution.ours:
         actions.do_mark_not_our_customer(report)

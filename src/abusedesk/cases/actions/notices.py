@@ -1,0 +1,65 @@
+"""Notice rows: queued once per idempotency key, then delivered (at most once) or failed; each step audited.
+
+Rendering and delivery belong to enforcement (and appeals for appeal answers); they call these to change state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from abusedesk.audit import trail as audit
+from abusedesk.cases.models import Notice, NoticeStatus
+
+
+def do_queue_notice(*, idempotency_key: str, fields: dict[str, Any], about: dict[str, Any]) -> tuple[Notice, bool]:
+    """Create the notice for `idempotency_key` unless it exists (inside the caller's transaction); `about` is the
+    audit payload (kinds, roles and ids, never an address or a body). Returns (notice, created)."""
+    notice, created = Notice.objects.get_or_create(idempotency_key=idempotency_key, defaults=fields)
+    if created:
+        audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
+                     payload=about)
+    return notice, created
+
+
+def do_claim_for_delivery(notice_id: str) -> tuple[Notice, str | None]:
+    """Lock the notice and mark it `sending` before the SMTP conversation (committed first, so a crash mid-send
+    is noticed). Returns (notice, None) to go on, or (notice, status) when it must not be sent: already sent or
+    uncertain, or left `sending` by a worker that stopped (then marked uncertain, for a person to check)."""
+    with audit.atomic():
+        notice = Notice.objects.select_for_update().get(pk=notice_id)
+        if notice.status in {NoticeStatus.SENT, NoticeStatus.UNCERTAIN}:
+            return notice, notice.status
+        if notice.status == NoticeStatus.SENDING:
+            Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.UNCERTAIN,
+                                                       last_error="worker stopped during delivery")
+            audit.append(actor="system", verb="notice.uncertain", object_type="notice", object_id=str(notice.pk),
+                         payload={"reason": "worker stopped during delivery; not resent automatically"})
+            return notice, NoticeStatus.UNCERTAIN
+        Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.SENDING, attempts=notice.attempts + 1)
+    return notice, None
+
+
+def do_release_after_error(notice: Notice, error: str) -> None:
+    """A send that raised before the peer accepted the message: pending again, retried by the job."""
+    Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.PENDING, last_error=error)
+
+
+def do_record_delivery(notice: Notice, *, status: str, about: dict[str, Any], message_id: str = "",
+                       error: str | None = None, attempts: int | None = None) -> None:
+    """The outcome of one delivery: sent (with its message id), or not (failed, or pending to be retried, with why)."""
+    sent = status == NoticeStatus.SENT
+    changes: dict[str, Any] = {"status": status}
+    if sent:
+        changes["sent_at"] = timezone.now()
+    if message_id:
+        changes["message_id"] = message_id
+    if error is not None:
+        changes["last_error"] = error[:500]
+    if attempts is not None:
+        changes["attempts"] = attempts
+    with audit.atomic():
+        Notice.objects.filter(pk=notice.pk).update(**changes)
+        audit.append(actor="system", verb="notice.sent" if sent else "notice.failed", object_type="notice",
+                     object_id=str(notice.pk), payload=about)

@@ -1,0 +1,77 @@
+"""What each announced change sets off, and which stage owns it: the pipeline's wiring, in one table.
+
+Every receiver runs inside the transaction of the change it follows (Django signals are synchronous), so a job it
+enqueues exists exactly when the change commits, and a receiver that fails rolls the change back.
+
+Announced by intake:
+- `checking_reporter` (before a submission is stored): refuse a suspended reporter (misuse).
+- `report_accepted` (a report is stored): enqueue the job that files it into a case (pipeline.tasks).
+
+Announced by the case core:
+- `report_not_ours` (attribution found no customer of ours): tell the reporter who to ask (enforcement notices).
+- `case_became_s0` (a case became S0): page on-call (triage), then prepare the referral packet (referrals).
+- `decision_effective` (a decision took effect): plan and queue its actions (enforcement), then tell the customer
+  and every reporter, each with an appeal link (appeals).
+- `decision_reversed` (an effective decision was reversed): undo its actions (enforcement).
+- `report_marked_unfounded` (a notice was marked manifestly unfounded): warn or suspend its reporter (misuse).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from abusedesk.appeals.notices import notify_decision
+from abusedesk.cases import signals as case_signals
+from abusedesk.enforcement import tasks as enforcement
+from abusedesk.enforcement.notices import create_reporter_notice
+from abusedesk.intake import signals as intake_signals
+from abusedesk.jobs import Priority, enqueue
+from abusedesk.misuse import policy as misuse
+from abusedesk.referrals.tasks import prepare_referral
+from abusedesk.triage.paging import raise_page
+
+_UID = "abusedesk.pipeline.flow"
+
+
+def connect() -> None:
+    """Connect every receiver once (AppConfig.ready); the dispatch uids make a second call harmless."""
+    intake_signals.checking_reporter.connect(_refuse_suspended, dispatch_uid=f"{_UID}.checking_reporter")
+    intake_signals.report_accepted.connect(_file_report, dispatch_uid=f"{_UID}.report_accepted")
+    case_signals.report_not_ours.connect(_not_ours, dispatch_uid=f"{_UID}.report_not_ours")
+    case_signals.case_became_s0.connect(_s0, dispatch_uid=f"{_UID}.case_became_s0")
+    case_signals.decision_effective.connect(_effective, dispatch_uid=f"{_UID}.decision_effective")
+    case_signals.decision_reversed.connect(_reversed, dispatch_uid=f"{_UID}.decision_reversed")
+    case_signals.report_marked_unfounded.connect(_unfounded, dispatch_uid=f"{_UID}.report_marked_unfounded")
+
+
+def _refuse_suspended(sender: Any, *, email_index: str, token: Any, **_: Any) -> None:
+    misuse.refuse_suspended(email_index=email_index, token=token)
+
+
+def _file_report(sender: Any, *, report: Any, priority: int, **_: Any) -> None:
+    from abusedesk.pipeline.tasks import process_report
+
+    enqueue(process_report, str(report.pk), priority=priority)
+
+
+def _not_ours(sender: Any, *, report: Any, **_: Any) -> None:
+    create_reporter_notice(report, kind="not_our_customer")
+
+
+def _s0(sender: Any, *, case: Any, reason: str, trigger: dict[str, Any] | None, **_: Any) -> None:
+    """S0 pages on-call at once (same transaction) and prepares the referral packet as a job."""
+    raise_page(case, reason, trigger)
+    enqueue(prepare_referral, case.pk, reason, priority=int(Priority.S0) - 1)
+
+
+def _effective(sender: Any, *, decision: Any, payload: dict[str, Any], acting_user: Any, **_: Any) -> None:
+    enforcement.carry_out(decision, payload, acting_user)
+    notify_decision(decision)
+
+
+def _reversed(sender: Any, *, decision: Any, **_: Any) -> None:
+    enforcement.undo(decision)
+
+
+def _unfounded(sender: Any, *, report: Any, acting_user: Any, **_: Any) -> None:
+    misuse.evaluate(report, acting_user=acting_user)
