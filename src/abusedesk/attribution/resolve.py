@@ -6,6 +6,7 @@ equals the host or is a parent of it. IP literals match the narrowest `ip_range`
 
 from __future__ import annotations
 
+import builtins
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -20,11 +21,11 @@ class Match:
     customer: Customer
     services: list[Service]
 
-    @property
+    @builtins.property  # the field above shadows the builtin inside this class body
     def hosts_content(self) -> bool:
         return any(s.hosts_content for s in self.services)
 
-    @property
+    @builtins.property
     def service_kinds(self) -> list[str]:
         return sorted(s.kind for s in self.services)
 

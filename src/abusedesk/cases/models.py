@@ -1,4 +1,4 @@
-"""Case state. Only cases/actions.py writes these tables (see its module docstring)."""
+"""Case state. Only the do_* functions of cases/actions/ write these tables (see that package's docstring)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ Lookups and ordering on encrypted columns are meaningless and not supported; use
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
@@ -26,7 +26,7 @@ class _EncryptedAttribute(DeferredAttribute):
             return self
         value = super().__get__(instance, cls)
         if isinstance(value, Sealed):
-            value = self.field.open_value(instance, value)
+            value = cast(_EncryptedMixin, self.field).open_value(instance, value)
             instance.__dict__[self.field.attname] = value
         return value
 
@@ -35,7 +35,7 @@ class _EncryptedAttribute(DeferredAttribute):
 
 
 class _EncryptedMixin:
-    descriptor_class = _EncryptedAttribute
+    descriptor_class: type[DeferredAttribute] = _EncryptedAttribute
 
     def _aad(self, instance: Any) -> bytes:
         if instance.pk is None:
@@ -76,7 +76,7 @@ class _EncryptedMixin:
         return "<encrypted>"
 
 
-class EncryptedTextField(_EncryptedMixin, models.BinaryField):
+class EncryptedTextField(_EncryptedMixin, models.BinaryField):  # type: ignore[type-arg]  # generic in the stubs only
     """A text value encrypted at rest."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,7 +93,7 @@ class EncryptedTextField(_EncryptedMixin, models.BinaryField):
         return raw.decode("utf-8")
 
 
-class EncryptedBinaryField(_EncryptedMixin, models.BinaryField):
+class EncryptedBinaryField(_EncryptedMixin, models.BinaryField):  # type: ignore[type-arg]  # generic in the stubs only
     """Bytes encrypted at rest (raw submissions, evidence bodies)."""
 
     def to_bytes(self, value: Any) -> bytes:

@@ -148,8 +148,8 @@ class DrillRunner:
         from abusedesk.intake.schema import parse_report
         from abusedesk.intake.service import accept
 
-        body = {k: spec[k] for k in ("category", "explanation", "reporter", "share_identity", "language")
-                if k in spec}
+        body: dict[str, Any] = {k: spec[k] for k in ("category", "explanation", "reporter", "share_identity",
+                                                     "language") if k in spec}
         body.update(urls=[self._local(u, port) for u in spec["urls"]], good_faith=spec.get("good_faith", True))
         raw = json.dumps(body, ensure_ascii=False).encode()
         accept(parse_report(raw), channel=spec.get("channel", "api"), raw=raw, content_type="application/json",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -69,7 +69,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["explanation"].max_length = settings.INTAKE_MAX_EXPLANATION_CHARS
+        cast(forms.CharField, self.fields["explanation"]).max_length = settings.INTAKE_MAX_EXPLANATION_CHARS
         assert set(dict(self.fields["category"].choices)) <= set(Category.values)  # type: ignore[attr-defined]
         for name in ("reporter_kind", "share_host", "share_site_owner", "share_law_enforcement"):
             self.fields[name].error_messages.update(_required(_("Choose one of the options.")))

@@ -11,20 +11,25 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 from pydantic import ValidationError as PydanticError
+from pydantic_core import ErrorDetails
 
 from abusedesk.intake.models import Category, ReporterKind
 from abusedesk.normalise.urls import NormalisedUrl, UrlError, normalise_url
 
 ShareChoice = Literal["send", "anonymous", "none"]
-CategoryChoice = Literal[tuple(Category.values)]  # type: ignore[valid-type]
-KindChoice = Literal[tuple(ReporterKind.values)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a Literal built from the model's choices at run time; the type checker sees the strings
+    CategoryChoice = str
+    KindChoice = str
+else:
+    CategoryChoice = Literal[tuple(Category.values)]
+    KindChoice = Literal[tuple(ReporterKind.values)]
 MAX_NAME_CHARS = 200
 MAX_JSON_DEPTH = 8
 _LANG = re.compile(r"^[a-z]{2}(-[A-Za-z]{2})?$")
@@ -179,7 +184,7 @@ def parse_report(body: bytes) -> ReportDraft:
         order=parsed.order.model_dump(exclude_none=True) if parsed.order is not None else None)
 
 
-def _problem_from(err: dict) -> Problem:  # type: ignore[type-arg]
+def _problem_from(err: ErrorDetails) -> Problem:
     location = ".".join(str(part) for part in err["loc"]) or "(body)"
     kind = err["type"]
     if kind == "extra_forbidden":

@@ -50,7 +50,7 @@ class Accepted:
 
 # Processing priority: what the report claims (a threat or doxxing may be a life at risk), raised for trusted
 # flaggers and authorities. S0 itself (a page) outranks all of these.
-LANE_BONUS = {Lane.AUTHORITY: 20, Lane.TRUSTED: 10, Lane.NORMAL: 0}
+LANE_BONUS: dict[str, int] = {Lane.AUTHORITY: 20, Lane.TRUSTED: 10, Lane.NORMAL: 0}
 
 
 def processing_priority(category: str, lane: str, explanation: str = "") -> int:
@@ -64,8 +64,8 @@ def processing_priority(category: str, lane: str, explanation: str = "") -> int:
 def lane_for(token: ApiToken | None) -> str:
     if token is None:
         return Lane.NORMAL
-    return {TokenKind.TRUSTED_FLAGGER: Lane.TRUSTED, TokenKind.AUTHORITY: Lane.AUTHORITY}.get(
-        token.kind, Lane.NORMAL)
+    lanes: dict[str, str] = {TokenKind.TRUSTED_FLAGGER: Lane.TRUSTED, TokenKind.AUTHORITY: Lane.AUTHORITY}
+    return lanes.get(token.kind, Lane.NORMAL)
 
 
 def kind_for(token: ApiToken | None, claimed: str) -> str:

@@ -34,9 +34,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
             response["Retry-After"] = str(wait)
             return response
         if form.is_valid():
-            response = _submit(request, form, raw)
-            if response is not None:
-                return response
+            submitted = _submit(request, form, raw)
+            if submitted is not None:
+                return submitted
         return render(request, "intake/report_form.html", {"form": form}, status=400)
     return render(request, "intake/report_form.html", {"form": form})
 

@@ -10,7 +10,7 @@ from abusedesk.common.severity import Severity
 
 
 class PolicyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: PolicyClause) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: PolicyClause) -> str:
         return f"{obj.title} ({obj.code} v{obj.version})"
 
 

@@ -128,9 +128,8 @@ REDIS_URL = env_str("ABUSEDESK_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
             "KEY_PREFIX": env_str("ABUSEDESK_CACHE_PREFIX", "abusedesk"),
         }
     }

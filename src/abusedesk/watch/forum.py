@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,7 +51,7 @@ class Request:
     status: int
 
 
-def load_sites(sites: list[Mapping[str, Any]]) -> dict[tuple[str, str], ForumThread]:
+def load_sites(sites: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], ForumThread]:
     """Validate the scenario's ``sites`` list; errors name the entry (``sites[0].threads[1].posts[2].at``)."""
     if not isinstance(sites, list):
         raise ValueError("sites: expected a list")
@@ -106,7 +106,7 @@ def _norm_path(path: str) -> str:
 class ScenarioForum:
     """The scenario's sites on ``http://127.0.0.1:<port>/``; use ``Host: <domain>`` to pick a site."""
 
-    def __init__(self, sites: list[Mapping[str, Any]], host: str = "127.0.0.1", *,
+    def __init__(self, sites: Sequence[Mapping[str, Any]], host: str = "127.0.0.1", *,
                  start: str | datetime = "1970-01-01T00:00:00Z") -> None:
         if not ip_address(host).is_loopback:
             raise ValueError(f"host: the scenario forum binds to loopback only, got {host!r}")
