@@ -474,8 +474,8 @@ def _watch(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     import abusedesk.watch.posts as posts_mod
     import abusedesk.watch.service as svc
     from abusedesk.cases.models import Case
-    from abusedesk.evidence.fetch import FetchPolicy, StaticResolver, fetch
-    from abusedesk.evidence.fetch.client import fetch as _unused  # noqa: F401 - same function, import check
+    from abusedesk.net import FetchPolicy, StaticResolver, fetch
+    from abusedesk.net.client import fetch as _unused  # noqa: F401 - same function, import check
     from abusedesk.watch.forum import ScenarioForum
 
     total = args.posts + 100

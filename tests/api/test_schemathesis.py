@@ -15,7 +15,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from abusedesk.attribution.lookup.dnsfacts import DnsFacts, DnsLookup
-from abusedesk.evidence.fetch import StaticResolver
+from abusedesk.net import StaticResolver
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 NOWHERE = {"ip": "http://127.0.0.1:9/", "domain": "http://127.0.0.1:9/"}  # refused by the fetch policy anyway

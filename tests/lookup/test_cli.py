@@ -11,6 +11,7 @@ import pytest
 from abusedesk.cli.commands import netlookup
 from abusedesk.cli.main import CliError
 from abusedesk.evidence.extract import extract_text
+from abusedesk.net import RefusalReason, blocked_address
 
 from .conftest import Net
 
@@ -57,9 +58,9 @@ def test_evidence_fetch_human(net: Net, capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        ("http://169.254.169.254/latest/meta-data/", "blocked_address:metadata"),
-        ("file:///etc/passwd", "scheme_not_allowed"),
-        ("http://127.0.0.1:6379/", "port_not_allowed"),
+        ("http://169.254.169.254/latest/meta-data/", blocked_address("metadata")),
+        ("file:///etc/passwd", RefusalReason.SCHEME_NOT_ALLOWED),
+        ("http://127.0.0.1:6379/", RefusalReason.PORT_NOT_ALLOWED),
     ],
 )
 def test_evidence_fetch_blocked_exit_3(url: str, reason: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,7 +75,7 @@ def test_evidence_fetch_blocked_human_goes_to_stderr(capsys: pytest.CaptureFixtu
 
 def test_allow_network_is_needed_for_loopback(net: Net, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["evidence", "fetch", net.forum.url("/thread/1"), "--json"]) == 3
-    assert json.loads(capsys.readouterr().out)["reason"] == "blocked_address:loopback"
+    assert json.loads(capsys.readouterr().out)["reason"] == blocked_address("loopback")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import dns.query
 import pytest
 
 from abusedesk.attribution.lookup import DnsLookup
-from abusedesk.evidence.fetch import DnsPythonResolver, FetchPolicy, fetch
+from abusedesk.net import DnsPythonResolver, FetchPolicy, blocked_address, fetch
 
 from .conftest import ALLOW, Net
 
@@ -71,14 +71,14 @@ def test_dns_answer_with_a_private_address_rejects_the_host(net: Net) -> None:
         policy=FetchPolicy(allow_networks=ALLOW),
         resolver=resolver,
     )
-    assert result.reason == "blocked_address:private"
+    assert result.reason == blocked_address("private")
     assert len(net.forum.requests) == before
 
 
 def test_dns_answer_pointing_at_loopback_blocked(net: Net) -> None:
     resolver = DnsPythonResolver([net.dns.host], port=net.dns.port)
     result = fetch("http://rebind.test/", resolver=resolver)
-    assert result.reason == "blocked_address:loopback"
+    assert result.reason == blocked_address("loopback")
 
 
 def test_dnspython_resolver_never_uses_search_domains(net: Net) -> None:

@@ -155,7 +155,7 @@ def _internal_addresses(addresses: list[str]) -> bool:
     list); LOOKUP_ALLOW_NETWORKS (tests and drills) counts as public."""
     import ipaddress
 
-    from abusedesk.evidence.fetch import classify
+    from abusedesk.net import classify
 
     allow = [ipaddress.ip_network(n, strict=False) for n in settings.LOOKUP_ALLOW_NETWORKS]
     for text in addresses:

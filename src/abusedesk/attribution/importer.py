@@ -105,7 +105,7 @@ def _ip(value: str | None) -> str | None:
 
 def _webhook(value: str | None) -> str:
     """Checked when saved (and again when each delivery is sent): the fetch policy's address rules."""
-    from abusedesk.common.webhooks import refusal
+    from abusedesk.net.webhooks import refusal
 
     reason = refusal(value) if value else None
     if reason:

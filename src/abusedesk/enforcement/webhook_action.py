@@ -3,7 +3,7 @@
 The control plane (billing, provisioning, the CDN's own API) is what really suspends or terminates a
 service; abusedesk only says what was decided. The body is built by `plan()` from the `ActionContext`, which
 has no reporter fields, so no reporter data can reach it. `perform()` POSTs that body through the SSRF-safe
-`evidence.fetch.deliver` (one resolution, pinned connection) with an HMAC signature and an `Idempotency-Key`
+`net.deliver` (one resolution, pinned connection) with an HMAC signature and an `Idempotency-Key`
 header, so a retried job lets the control plane drop the duplicate.
 
 What a failure means decides what happens next:
@@ -94,15 +94,15 @@ def _send(payload: dict[str, Any], idempotency_key: str) -> ActionOutcome:
 
 
 def _post(url: str, body: bytes, idempotency_key: str) -> Any:
-    """One signed POST under the evidence fetcher's address policy and resolver (re-checked at send time)."""
-    from abusedesk.common.webhooks import post_signed
+    """One signed POST under the fetcher's address policy and resolver (re-checked at send time)."""
+    from abusedesk.net.webhooks import post_signed
 
     return post_signed(url, body, {"Idempotency-Key": idempotency_key})
 
 
 def _transient(reason: str | None) -> bool:
     """Network trouble is worth a retry; every other reason is the address policy saying no for good."""
-    from abusedesk.evidence.capture import TRANSIENT
+    from abusedesk.net import TRANSIENT
 
     return reason is None or reason in TRANSIENT
 
@@ -115,7 +115,7 @@ def check_webhook_url(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     if not url:
         return [checks.Error("the webhook enforcement backend is enabled but ENFORCEMENT_WEBHOOK_URL is empty",
                              id="abusedesk.E101")] if enabled else []
-    from abusedesk.common.webhooks import refusal
+    from abusedesk.net.webhooks import refusal
 
     reason = refusal(url)
     if reason is None:

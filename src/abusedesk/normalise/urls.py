@@ -2,7 +2,7 @@
 
 A reported URL must be http(s), carry no credentials, no control characters or backslashes (parser
 differentials), and a host that is a valid IDN (stored as A-label and U-label) or an IP literal.
-Fetching applies stricter rules of its own (evidence/fetch); a URL can be worth reporting without being
+Fetching applies stricter rules of its own (net/); a URL can be worth reporting without being
 safe to fetch.
 """
 
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import idna
 
-from abusedesk.evidence.fetch.urls import is_numeric_host
+from abusedesk.net.urls import is_numeric_host
 
 MAX_URL_CHARS = 2048
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")

@@ -72,7 +72,7 @@ def deliver_page(page_id: str) -> str:
 
 
 def _send_webhook(page: Page) -> bool:
-    from abusedesk.common.webhooks import delivered, post_signed
+    from abusedesk.net.webhooks import delivered, post_signed
 
     body = json.dumps(_payload(page), sort_keys=True).encode()
     result = post_signed(settings.ONCALL_WEBHOOK_URL, body, {"X-Abusedesk-Delivery": f"page-{page.pk}"})

@@ -15,7 +15,7 @@ import dns.exception
 import dns.name
 import dns.resolver
 
-from abusedesk.evidence.fetch import DnsPythonResolver
+from abusedesk.net import DnsPythonResolver
 
 MAX_CNAME_CHAIN = 8
 
@@ -54,7 +54,7 @@ class DnsLookup:
         return cls([host], port)
 
     def fetch_resolver(self) -> DnsPythonResolver:
-        """The same configuration as a resolver for `abusedesk.evidence.fetch.fetch`."""
+        """The same configuration as a resolver for `abusedesk.net.fetch`."""
         return DnsPythonResolver(self.nameservers, port=self.port, lifetime=self.lifetime)
 
     def facts(self, host: str) -> DnsFacts:

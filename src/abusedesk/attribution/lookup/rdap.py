@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from abusedesk.evidence.fetch import FetchPolicy, Resolver, fetch
+from abusedesk.net import FetchPolicy, Resolver, fetch
 
 MAX_RDAP_BYTES = 2 * 1024 * 1024
 MAX_ENTITY_DEPTH = 6

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from abusedesk.evidence.fetch import FetchPolicy, Resolver, fetch
-from abusedesk.evidence.fetch.urls import ParsedUrl
+from abusedesk.net import FetchPolicy, Resolver, fetch
+from abusedesk.net.urls import ParsedUrl
 
 MAX_SECURITY_TXT_BYTES = 64 * 1024
 LIST_FIELDS = ("contact", "encryption", "acknowledgments", "canonical", "policy", "hiring")

@@ -24,8 +24,8 @@ from abusedesk.attribution.lookup.cdn import CdnTable, Match, generic_proxy_evid
 from abusedesk.attribution.lookup.dnsfacts import DnsFacts, DnsLookup
 from abusedesk.attribution.lookup.rdap import RdapClient, RdapError, RdapRecord
 from abusedesk.attribution.lookup.securitytxt import SecurityTxt, fetch_security_txt
-from abusedesk.evidence.fetch import FetchBlocked, FetchPolicy, Resolver, fetch, parse_url
-from abusedesk.evidence.fetch.urls import ParsedUrl
+from abusedesk.net import FetchBlocked, FetchPolicy, Resolver, fetch, parse_url
+from abusedesk.net.urls import ParsedUrl
 
 OwnOrigin = Callable[[str], Mapping[str, Any] | None]
 PROBE_MAX_BYTES = 256 * 1024

@@ -62,7 +62,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def handle_evidence_fetch(args: argparse.Namespace) -> int:
     from abusedesk.evidence.extract import extract_text
-    from abusedesk.evidence.fetch import FetchPolicy, fetch
+    from abusedesk.net import FetchPolicy, fetch
 
     _check_network_args(args)
     policy = _policy(FetchPolicy, args)

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from abusedesk.evidence.fetch import FetchPolicy, fetch
+from abusedesk.net import FetchPolicy, RefusalReason, fetch
 
 from .conftest import PUBLIC_HOST, PUBLIC_NET
 from .loopback import (
@@ -79,14 +79,14 @@ def test_case8_deflate_bomb_also_capped() -> None:
 
 def test_case8_header_flood_aborted() -> None:
     result = _fetch(header_flood(5000))
-    assert (result.ok, result.reason) == (False, "too_many_headers")
+    assert (result.ok, result.reason) == (False, RefusalReason.TOO_MANY_HEADERS)
 
 
 def test_case8_one_huge_header_aborted() -> None:
     def handler(conn: socket.socket, _req: Request) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * (1 * MIB) + b"\r\n\r\n")
 
-    assert _fetch(handler).reason == "header_too_large"
+    assert _fetch(handler).reason == RefusalReason.HEADER_TOO_LARGE
 
 
 def test_case8_many_medium_headers_exceed_total_size() -> None:
@@ -97,7 +97,7 @@ def test_case8_many_medium_headers_exceed_total_size() -> None:
         conn.sendall(f"HTTP/1.1 200 OK\r\n{lines}\r\n".encode())
 
     result = _fetch(handler, policy)
-    assert result.reason == "header_too_large"
+    assert result.reason == RefusalReason.HEADER_TOO_LARGE
 
 
 def test_case9_slow_loris_aborted_at_total_deadline() -> None:
@@ -106,7 +106,7 @@ def test_case9_slow_loris_aborted_at_total_deadline() -> None:
     started = time.monotonic()
     result = _fetch(slow_loris(0.4), policy)
     elapsed = time.monotonic() - started
-    assert (result.ok, result.reason) == (False, "timeout_deadline")
+    assert (result.ok, result.reason) == (False, RefusalReason.TIMEOUT_DEADLINE)
     assert 1.9 <= elapsed < 3.5
 
 
@@ -119,7 +119,7 @@ def test_case9_slow_body_aborted_at_deadline_keeps_partial_body() -> None:
 
     policy = FetchPolicy(allow_networks=PUBLIC_NET, deadline_s=1.5, read_timeout_s=1.0)
     result = _fetch(handler, policy)
-    assert result.reason == "timeout_deadline"
+    assert result.reason == RefusalReason.TIMEOUT_DEADLINE
     assert result.status == 200
     assert 1 <= len(result.body) < 1000
     assert result.truncated
@@ -130,7 +130,7 @@ def test_silent_server_hits_read_timeout() -> None:
         time.sleep(2)
 
     policy = FetchPolicy(allow_networks=PUBLIC_NET, deadline_s=5.0, read_timeout_s=0.5)
-    assert _fetch(handler, policy).reason == "timeout_read"
+    assert _fetch(handler, policy).reason == RefusalReason.TIMEOUT_READ
 
 
 def test_gzip_body_decoded() -> None:
@@ -156,7 +156,7 @@ def test_corrupt_gzip_is_a_reason() -> None:
     def handler(conn: socket.socket, _req: Request) -> None:
         respond(conn, 200, {"Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00garbagegarbage")
 
-    assert _fetch(handler).reason == "bad_encoding"
+    assert _fetch(handler).reason == RefusalReason.BAD_ENCODING
 
 
 def test_unknown_encoding_kept_raw_and_flagged() -> None:
@@ -189,7 +189,7 @@ def test_malformed_responses_are_bad_response(raw: bytes) -> None:
     def handler(conn: socket.socket, _req: Request) -> None:
         conn.sendall(raw)
 
-    assert _fetch(handler).reason == "bad_response"
+    assert _fetch(handler).reason == RefusalReason.BAD_RESPONSE
 
 
 def test_interim_100_continue_skipped_and_headers_lowercased() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from abusedesk.evidence.fetch import FetchBlocked, StaticResolver, fetch, parse_url
-from abusedesk.evidence.fetch.urls import DENIED_PORTS, join_location
+from abusedesk.net import FetchBlocked, RefusalReason, StaticResolver, fetch, parse_url
+from abusedesk.net.urls import DENIED_PORTS, join_location
 
 
 class CountingResolver(StaticResolver):
@@ -19,19 +19,19 @@ class CountingResolver(StaticResolver):
 
 
 CASE_6 = [
-    ("file:///etc/passwd", "scheme_not_allowed"),
-    ("gopher://example.test:70/_SET%20x", "scheme_not_allowed"),
-    ("ftp://example.test/file", "scheme_not_allowed"),
-    ("data:text/html,<script>alert(1)</script>", "scheme_not_allowed"),
-    ("javascript:alert(1)", "scheme_not_allowed"),
-    ("http://user:pass@example.test/", "userinfo_in_url"),
-    ("http://@example.test/", "userinfo_in_url"),
-    ("http://example.test:25/", "port_not_allowed"),
-    ("http://example.test:22/", "port_not_allowed"),
-    ("http://example.test:6379/", "port_not_allowed"),
-    ("https://example.test:11211/", "port_not_allowed"),
-    ("http://example.test:0/", "port_not_allowed"),
-    ("http://example.test:65536/", "port_not_allowed"),
+    ("file:///etc/passwd", RefusalReason.SCHEME_NOT_ALLOWED),
+    ("gopher://example.test:70/_SET%20x", RefusalReason.SCHEME_NOT_ALLOWED),
+    ("ftp://example.test/file", RefusalReason.SCHEME_NOT_ALLOWED),
+    ("data:text/html,<script>alert(1)</script>", RefusalReason.SCHEME_NOT_ALLOWED),
+    ("javascript:alert(1)", RefusalReason.SCHEME_NOT_ALLOWED),
+    ("http://user:pass@example.test/", RefusalReason.USERINFO_IN_URL),
+    ("http://@example.test/", RefusalReason.USERINFO_IN_URL),
+    ("http://example.test:25/", RefusalReason.PORT_NOT_ALLOWED),
+    ("http://example.test:22/", RefusalReason.PORT_NOT_ALLOWED),
+    ("http://example.test:6379/", RefusalReason.PORT_NOT_ALLOWED),
+    ("https://example.test:11211/", RefusalReason.PORT_NOT_ALLOWED),
+    ("http://example.test:0/", RefusalReason.PORT_NOT_ALLOWED),
+    ("http://example.test:65536/", RefusalReason.PORT_NOT_ALLOWED),
 ]
 
 
@@ -45,31 +45,31 @@ def test_case6_rejected_before_dns(url: str, reason: str) -> None:
 
 
 CASE_7 = [
-    ("http://evil.test\\@127.0.0.1/", "backslash_in_url"),
-    ("http://evil.test\\.127.0.0.1/", "backslash_in_url"),
-    ("http://exa\tmple.test/", "control_char_in_url"),
-    ("http://example.test/\r\nX-Injected: 1", "control_char_in_url"),
-    ("http://example.test/a\nb", "control_char_in_url"),
-    ("http://example.test/\x00", "control_char_in_url"),
-    (" http://example.test/", "control_char_in_url"),
-    ("http://example.test/\u2028", "control_char_in_url"),
-    ("http://example.test:80@127.0.0.1/", "userinfo_in_url"),
-    ("http://example%2etest/", "invalid_host"),
-    ("http:/example.test/", "invalid_url"),
-    ("http:example.test", "invalid_url"),
-    ("//example.test/", "invalid_url"),
-    ("http://[::1%25lo]/", "invalid_host"),
-    ("http://[::1/", "invalid_host"),
-    ("http://example.test:+80/", "invalid_port"),
-    ("http://example.test:\uff18\uff10/", "invalid_port"),
-    ("http://a..test/", "invalid_host"),
-    ("http://1.2.3.4.5/", "invalid_host"),
-    ("http://0x1g.test.1/", "invalid_host"),
-    ("http://intranet/", "single_label_host"),
-    ("http://localhost./", "blocked_host:local_name"),
-    ("http://printer.local/", "blocked_host:local_name"),
-    ("http://db.internal/", "blocked_host:local_name"),
-    ("http://x.localhost/", "blocked_host:local_name"),
+    ("http://evil.test\\@127.0.0.1/", RefusalReason.BACKSLASH_IN_URL),
+    ("http://evil.test\\.127.0.0.1/", RefusalReason.BACKSLASH_IN_URL),
+    ("http://exa\tmple.test/", RefusalReason.CONTROL_CHAR_IN_URL),
+    ("http://example.test/\r\nX-Injected: 1", RefusalReason.CONTROL_CHAR_IN_URL),
+    ("http://example.test/a\nb", RefusalReason.CONTROL_CHAR_IN_URL),
+    ("http://example.test/\x00", RefusalReason.CONTROL_CHAR_IN_URL),
+    (" http://example.test/", RefusalReason.CONTROL_CHAR_IN_URL),
+    ("http://example.test/\u2028", RefusalReason.CONTROL_CHAR_IN_URL),
+    ("http://example.test:80@127.0.0.1/", RefusalReason.USERINFO_IN_URL),
+    ("http://example%2etest/", RefusalReason.INVALID_HOST),
+    ("http:/example.test/", RefusalReason.INVALID_URL),
+    ("http:example.test", RefusalReason.INVALID_URL),
+    ("//example.test/", RefusalReason.INVALID_URL),
+    ("http://[::1%25lo]/", RefusalReason.INVALID_HOST),
+    ("http://[::1/", RefusalReason.INVALID_HOST),
+    ("http://example.test:+80/", RefusalReason.INVALID_PORT),
+    ("http://example.test:\uff18\uff10/", RefusalReason.INVALID_PORT),
+    ("http://a..test/", RefusalReason.INVALID_HOST),
+    ("http://1.2.3.4.5/", RefusalReason.INVALID_HOST),
+    ("http://0x1g.test.1/", RefusalReason.INVALID_HOST),
+    ("http://intranet/", RefusalReason.SINGLE_LABEL_HOST),
+    ("http://localhost./", RefusalReason.LOCAL_NAME),
+    ("http://printer.local/", RefusalReason.LOCAL_NAME),
+    ("http://db.internal/", RefusalReason.LOCAL_NAME),
+    ("http://x.localhost/", RefusalReason.LOCAL_NAME),
 ]
 
 
@@ -100,7 +100,7 @@ def test_uts46_maps_fullwidth_and_case() -> None:
 
 
 def test_invalid_punycode_rejected() -> None:
-    with pytest.raises(FetchBlocked, match="invalid_host"):
+    with pytest.raises(FetchBlocked, match=RefusalReason.INVALID_HOST):
         parse_url("http://xn--zz-.test/")
 
 
@@ -137,7 +137,7 @@ def test_port_policy() -> None:
     assert parse_url("https://example.test:80/").port == 80
     assert parse_url("http://example.test:8080/").port == 8080
     for port in (21, 22, 25, 110, 143, 445, 1023, *sorted(DENIED_PORTS)):
-        with pytest.raises(FetchBlocked, match="port_not_allowed"):
+        with pytest.raises(FetchBlocked, match=RefusalReason.PORT_NOT_ALLOWED):
             parse_url(f"http://example.test:{port}/")
 
 
@@ -160,12 +160,12 @@ def test_join_location(location: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("location", "reason"),
     [
-        ("file:///etc/passwd", "scheme_not_allowed"),
-        ("gopher://x.test/", "scheme_not_allowed"),
-        ("/\\evil.test", "backslash_in_url"),
-        ("//user@evil.test/", "userinfo_in_url"),
-        ("/a\r\nSet-Cookie: x=1", "control_char_in_url"),
-        ("//evil.test:25/", "port_not_allowed"),
+        ("file:///etc/passwd", RefusalReason.SCHEME_NOT_ALLOWED),
+        ("gopher://x.test/", RefusalReason.SCHEME_NOT_ALLOWED),
+        ("/\\evil.test", RefusalReason.BACKSLASH_IN_URL),
+        ("//user@evil.test/", RefusalReason.USERINFO_IN_URL),
+        ("/a\r\nSet-Cookie: x=1", RefusalReason.CONTROL_CHAR_IN_URL),
+        ("//evil.test:25/", RefusalReason.PORT_NOT_ALLOWED),
     ],
 )
 def test_join_location_polices_the_result(location: str, reason: str) -> None:
@@ -177,9 +177,9 @@ def test_join_location_polices_the_result(location: str, reason: str) -> None:
 
 def test_non_string_url_is_a_reason_not_a_crash() -> None:
     result = fetch(None, resolver=StaticResolver({}))  # type: ignore[arg-type]
-    assert (result.ok, result.reason) == (False, "invalid_url")
+    assert (result.ok, result.reason) == (False, RefusalReason.INVALID_URL)
 
 
 def test_overlong_url() -> None:
     result = fetch("http://example.test/" + "a" * 9000, resolver=StaticResolver({}))
-    assert result.reason == "url_too_long"
+    assert result.reason == RefusalReason.URL_TOO_LONG

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-from abusedesk.evidence.fetch.errors import FetchBlocked
+from abusedesk.net.errors import FetchBlocked, RefusalReason
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -115,21 +115,25 @@ def check_addresses(answers: Sequence[str], allow: Sequence[Network] = ()) -> li
     do not parse are refused: a resolver has no business returning them.
     """
     if not answers:
-        raise FetchBlocked("dns_failure", "no addresses")
+        raise FetchBlocked(RefusalReason.DNS_FAILURE, "no addresses")
     parsed = [_parse_answer(a) for a in answers]
     for address in parsed:
         if any(address.version == net.version and address in net for net in allow):
             continue
         reason = classify(address)
         if reason:
-            raise FetchBlocked(f"blocked_address:{reason}", str(address))
+            raise FetchBlocked(RefusalReason.BLOCKED_ADDRESS, str(address), range_name=reason)
     return list(dict.fromkeys(parsed))
 
 
 def _parse_answer(answer: str) -> IPAddress:
     if not isinstance(answer, str) or "%" in answer:
-        raise FetchBlocked("blocked_address:invalid", "resolver returned a scoped or non-text address")
+        raise _invalid("resolver returned a scoped or non-text address")
     try:
         return ipaddress.ip_address(answer)
     except ValueError:
-        raise FetchBlocked("blocked_address:invalid", "resolver returned a malformed address") from None
+        raise _invalid("resolver returned a malformed address") from None
+
+
+def _invalid(detail: str) -> FetchBlocked:
+    return FetchBlocked(RefusalReason.BLOCKED_ADDRESS, detail, range_name="invalid")

@@ -19,22 +19,27 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from abusedesk.evidence.fetch import FetchBlocked, FetchPolicy, fetch, parse_url
+from abusedesk.net import FetchBlocked, FetchPolicy, RefusalReason, fetch, parse_url
 
 from .conftest import PUBLIC_HOST, PUBLIC_NET
 from .loopback import ConnectSpy, LoopbackServer, page
 
 POLICY = FetchPolicy(allow_networks=PUBLIC_NET, deadline_s=3.0, read_timeout_s=2.0)
-PRE_DNS_PREFIXES = (
-    "scheme_",
-    "userinfo_",
-    "port_",
-    "control_",
-    "backslash_",
-    "invalid_",
-    "single_label",
-    "url_too_long",
-    "blocked_host:",
+# Refused from the URL alone: no DNS query and no connection may have happened.
+PRE_DNS = frozenset(
+    {
+        RefusalReason.SCHEME_NOT_ALLOWED,
+        RefusalReason.USERINFO_IN_URL,
+        RefusalReason.PORT_NOT_ALLOWED,
+        RefusalReason.INVALID_PORT,
+        RefusalReason.CONTROL_CHAR_IN_URL,
+        RefusalReason.BACKSLASH_IN_URL,
+        RefusalReason.INVALID_URL,
+        RefusalReason.INVALID_HOST,
+        RefusalReason.SINGLE_LABEL_HOST,
+        RefusalReason.URL_TOO_LONG,
+        RefusalReason.LOCAL_NAME,
+    }
 )
 
 
@@ -88,7 +93,7 @@ def test_host_validated_equals_connected_equals_recorded(
         before = len(server.requests)
         result = fetch(url, policy=POLICY, resolver=resolver)
     event(f"outcome: {'ok' if result.ok else result.reason}")
-    if result.reason and result.reason.startswith(PRE_DNS_PREFIXES):
+    if result.reason in PRE_DNS:
         assert resolver.calls == []
         assert spy.addresses == []
         return

@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
-from abusedesk.evidence.fetch import FetchBlocked, FetchPolicy, StaticResolver, classify, fetch
-from abusedesk.evidence.fetch.addresses import check_addresses, parse_networks
+from abusedesk.net import FetchBlocked, FetchPolicy, RefusalReason, StaticResolver, blocked_address, classify, fetch
+from abusedesk.net.addresses import check_addresses, parse_networks
 
 from .loopback import ConnectSpy
 
@@ -77,7 +77,7 @@ def test_public_addresses_pass(address: str) -> None:
 @pytest.mark.parametrize(("address", "reason"), CASE_2)
 def test_case2_resolver_answer_blocked_without_connecting(address: str, reason: str, spy: ConnectSpy) -> None:
     result = fetch("http://victim.test/", resolver=StaticResolver({"victim.test": address}))
-    assert (result.ok, result.reason) == (False, f"blocked_address:{reason}")
+    assert (result.ok, result.reason) == (False, blocked_address(reason))
     assert spy.addresses == []
     assert result.resolved_ip is None
 
@@ -87,7 +87,7 @@ def test_case4_one_bad_apple_rejects_the_whole_host(spy: ConnectSpy) -> None:
     resolver = StaticResolver({"mixed.test": ["127.0.0.2", "10.0.0.5"]})
     policy = FetchPolicy(allow_networks=("127.0.0.2/32",))
     result = fetch("http://mixed.test/", policy=policy, resolver=resolver)
-    assert (result.ok, result.reason) == (False, "blocked_address:private")
+    assert (result.ok, result.reason) == (False, blocked_address("private"))
     assert spy.addresses == []
 
 
@@ -100,12 +100,12 @@ def test_order_does_not_matter_for_one_bad_apple() -> None:
 
 @pytest.mark.parametrize("answer", ["fe80::1%eth0", "not-an-ip", "127.0.0.1 ", ""])
 def test_malformed_resolver_answers_refused(answer: str) -> None:
-    with pytest.raises(FetchBlocked, match="blocked_address:invalid"):
+    with pytest.raises(FetchBlocked, match=blocked_address("invalid")):
         check_addresses([answer])
 
 
 def test_empty_answer_is_dns_failure() -> None:
-    with pytest.raises(FetchBlocked, match="dns_failure"):
+    with pytest.raises(FetchBlocked, match=RefusalReason.DNS_FAILURE):
         check_addresses([])
 
 

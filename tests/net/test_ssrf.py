@@ -7,10 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from abusedesk.evidence.fetch import (
+from abusedesk.net import (
     FetchPolicy,
+    RefusalReason,
     StaticResolver,
     SystemResolver,
+    blocked_address,
     fetch,
     validate_outbound_url,
 )
@@ -37,20 +39,20 @@ POLICY = FetchPolicy(allow_networks=PUBLIC_NET, deadline_s=5.0, read_timeout_s=2
 def test_case1_loopback_spellings_blocked_before_connect(url: str, internal: LoopbackServer, spy: ConnectSpy) -> None:
     result = fetch(url.format(port=internal.port), resolver=SystemResolver())
     assert not result.ok
-    assert result.reason.startswith(("blocked_address:", "blocked_host:"))
+    assert result.reason == RefusalReason.LOCAL_NAME or result.reason.startswith(f"{RefusalReason.BLOCKED_ADDRESS}:")
     assert internal.connections == 0
     assert spy.addresses == []
 
 
 def test_case1_redis_port_blocked() -> None:
-    assert fetch("http://127.0.0.1:6379/").reason == "port_not_allowed"
+    assert fetch("http://127.0.0.1:6379/").reason == RefusalReason.PORT_NOT_ALLOWED
 
 
 def test_case1_name_resolving_to_loopback_is_checked_by_address(internal: LoopbackServer, spy: ConnectSpy) -> None:
     """The resolved address is checked, not the string: an innocent name pointing at 127.0.0.1."""
     resolver = StaticResolver({"innocent.test": "127.0.0.1"})
     result = fetch(f"http://innocent.test:{internal.port}/", resolver=resolver)
-    assert result.reason == "blocked_address:loopback"
+    assert result.reason == blocked_address("loopback")
     assert internal.connections == 0
     assert spy.addresses == []
 
@@ -98,20 +100,20 @@ def test_case3_redirect_to_same_name_resolves_again_and_is_blocked(
     public, internal = public_and_internal
     public.handler = redirect_to("/again")
     result = fetch(f"http://rebind.test:{public.port}/", policy=POLICY, resolver=RebindingResolver())
-    assert result.reason == "blocked_address:loopback"
+    assert result.reason == blocked_address("loopback")
     assert internal.connections == 0
     assert "127.0.0.1" not in spy.hosts()
-    assert [hop.get("blocked") for hop in result.redirect_chain] == [None, "blocked_address:loopback"]
+    assert [hop.get("blocked") for hop in result.redirect_chain] == [None, blocked_address("loopback")]
 
 
 @pytest.mark.parametrize(
     ("location", "reason"),
     [
-        ("http://127.0.0.1:{port}/", "blocked_address:loopback"),
-        ("file:///etc/passwd", "scheme_not_allowed"),
-        ("//169.254.169.254/latest/meta-data/", "blocked_address:metadata"),
-        ("http://[fd00:ec2::254]/", "blocked_address:metadata"),
-        ("gopher://127.0.0.1:{port}/_x", "scheme_not_allowed"),
+        ("http://127.0.0.1:{port}/", blocked_address("loopback")),
+        ("file:///etc/passwd", RefusalReason.SCHEME_NOT_ALLOWED),
+        ("//169.254.169.254/latest/meta-data/", blocked_address("metadata")),
+        ("http://[fd00:ec2::254]/", blocked_address("metadata")),
+        ("gopher://127.0.0.1:{port}/_x", RefusalReason.SCHEME_NOT_ALLOWED),
     ],
 )
 def test_case5_redirect_targets_revalidated(
@@ -135,7 +137,7 @@ def test_case5_chain_of_ten_stops_at_five_and_is_stored() -> None:
 
     with LoopbackServer(hop, host=PUBLIC_HOST) as server:
         result = fetch(server.url("/0"), policy=POLICY)
-    assert (result.ok, result.reason) == (False, "too_many_redirects")
+    assert (result.ok, result.reason) == (False, RefusalReason.TOO_MANY_REDIRECTS)
     assert [h["location"] for h in result.redirect_chain] == [f"/{n}" for n in range(1, 7)]
     assert all(h["status"] == 302 and h["resolved_ip"] == PUBLIC_HOST for h in result.redirect_chain)
     assert server.connections == 6
@@ -180,7 +182,7 @@ def test_redirect_with_relative_and_scheme_relative_locations() -> None:
 @pytest.mark.parametrize("url", ["http://10.0.0.1/", "http://hook.test/"])
 def test_case10_webhook_url_rejected_at_save_time(url: str) -> None:
     resolver = StaticResolver({"hook.test": "10.0.0.1"})
-    assert validate_outbound_url(url, resolver) == "blocked_address:private"
+    assert validate_outbound_url(url, resolver) == blocked_address("private")
 
 
 def test_case10_webhook_host_repointed_to_loopback_rejected_at_send_time() -> None:
@@ -189,17 +191,17 @@ def test_case10_webhook_host_repointed_to_loopback_rejected_at_send_time() -> No
     assert validate_outbound_url("https://hook.test/cb", resolver, allow_networks=PUBLIC_NET) is None
     mapping_later = StaticResolver({"hook.test": "127.0.0.1"})
     assert validate_outbound_url("https://hook.test/cb", mapping_later, allow_networks=PUBLIC_NET) == (
-        "blocked_address:loopback"
+        blocked_address("loopback")
     )
 
 
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        ("ftp://hook.test/", "scheme_not_allowed"),
-        ("http://u:p@hook.test/", "userinfo_in_url"),
-        ("http://hook.test:6379/", "port_not_allowed"),
-        ("http://nxdomain.test/", "dns_failure"),
+        ("ftp://hook.test/", RefusalReason.SCHEME_NOT_ALLOWED),
+        ("http://u:p@hook.test/", RefusalReason.USERINFO_IN_URL),
+        ("http://hook.test:6379/", RefusalReason.PORT_NOT_ALLOWED),
+        ("http://nxdomain.test/", RefusalReason.DNS_FAILURE),
     ],
 )
 def test_case10_webhook_other_reasons(url: str, reason: str) -> None:
@@ -218,7 +220,7 @@ def test_resolver_exception_is_dns_failure() -> None:
         def resolve(self, host: str) -> list[str]:
             raise RuntimeError("boom")
 
-    assert fetch("http://x.test/", resolver=Broken()).reason == "dns_failure"
+    assert fetch("http://x.test/", resolver=Broken()).reason == RefusalReason.DNS_FAILURE
 
 
 def test_connect_refused_is_reported() -> None:
@@ -227,7 +229,7 @@ def test_connect_refused_is_reported() -> None:
     port = probe.getsockname()[1]
     probe.close()
     result = fetch(f"http://{PUBLIC_HOST}:{port}/", policy=POLICY)
-    assert result.reason == "connect_failed"
+    assert result.reason == RefusalReason.CONNECT_FAILED
 
 
 def test_ipv6_pinned_connection_when_allowed(spy: ConnectSpy) -> None:
@@ -255,10 +257,10 @@ def test_failed_hop_records_its_error() -> None:
     port = probe.getsockname()[1]
     probe.close()
     result = fetch(f"http://{PUBLIC_HOST}:{port}/", policy=POLICY)
-    assert result.redirect_chain[-1]["error"] == "connect_failed"
+    assert result.redirect_chain[-1]["error"] == RefusalReason.CONNECT_FAILED
     assert "blocked" not in result.redirect_chain[-1]
 
 
 def test_bytes_url_is_invalid_not_parsed_from_its_repr() -> None:
     result = fetch(b"http://example.test/", resolver=StaticResolver({}))  # type: ignore[arg-type]
-    assert result.reason == "invalid_url"
+    assert result.reason == RefusalReason.INVALID_URL

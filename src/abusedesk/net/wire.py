@@ -3,7 +3,8 @@
 Nothing here resolves names for a target: the caller passes the already-validated IP. TLS verifies the
 certificate for the *original* host name (``server_hostname``) while the TCP connection goes to the
 pinned IP, so pinning does not weaken certificate checking. Every blocking call gets a timeout of
-``min(read timeout, time left before the deadline)``, which is what stops slow-loris servers.
+``min(read timeout, time left before the deadline)``, which is what stops slow-loris servers. The proxy's
+reply to CONNECT is read by h11, like every other HTTP message the fetcher receives.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from abusedesk.evidence.fetch.addresses import IPAddress
-from abusedesk.evidence.fetch.errors import FetchBlocked
+import h11
 
-MAX_LINE = 16 * 1024
+from abusedesk.net.addresses import IPAddress
+from abusedesk.net.errors import FetchBlocked, RefusalReason
+
+RECV_BYTES = 65536
+MAX_PROXY_HEAD = 16 * 1024  # a CONNECT reply is a status line and a few headers
 
 
 @dataclass
@@ -35,73 +39,38 @@ class Deadline:
         """Timeout for the next blocking operation; raises once the deadline has passed."""
         left = self.end - time.monotonic()
         if left <= 0:
-            raise FetchBlocked("timeout_deadline", "total deadline reached")
+            raise FetchBlocked(RefusalReason.TIMEOUT_DEADLINE, "total deadline reached")
         return min(self.per_op, left)
 
     def expired(self) -> bool:
         return time.monotonic() >= self.end
 
 
-class Reader:
-    """Buffered, deadline-aware reads from a socket (plain or TLS)."""
+def receive(sock: socket.socket, deadline: Deadline) -> bytes:
+    """One ``recv`` of at most `RECV_BYTES` under the deadline; ``b""`` means the peer closed."""
+    sock.settimeout(deadline.timeout())
+    try:
+        return sock.recv(RECV_BYTES)
+    except TimeoutError:
+        raise _timeout(deadline) from None
+    except ssl.SSLError as exc:
+        raise FetchBlocked(RefusalReason.TLS_ERROR, type(exc).__name__) from None
+    except OSError as exc:
+        raise FetchBlocked(RefusalReason.CONNECTION_ERROR, type(exc).__name__) from None
 
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        self._sock = sock
-        self._deadline = deadline
-        self._buf = bytearray()
-        self.eof = False
-        self.wire_bytes = 0
 
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        self._sock.settimeout(self._deadline.timeout())
-        try:
-            chunk = self._sock.recv(65536)
-        except TimeoutError:
-            raise _timeout(self._deadline) from None
-        except ssl.SSLError as exc:
-            raise FetchBlocked("tls_error", type(exc).__name__) from None
-        except OSError as exc:
-            raise FetchBlocked("connection_error", type(exc).__name__) from None
-        if not chunk:
-            self.eof = True
-            return False
-        self.wire_bytes += len(chunk)
-        self._buf += chunk
-        return True
-
-    def readline(self, limit: int = MAX_LINE) -> bytes:
-        """One line including CRLF/LF; raise if it is longer than ``limit`` (header bombs)."""
-        while True:
-            idx = self._buf.find(b"\n")
-            if idx >= 0:
-                if idx + 1 > limit:
-                    break
-                line = bytes(self._buf[: idx + 1])
-                del self._buf[: idx + 1]
-                return line
-            if len(self._buf) > limit:
-                break
-            if not self._fill():
-                line = bytes(self._buf)
-                self._buf.clear()
-                return line
-        raise FetchBlocked("header_too_large", f"line longer than {limit} bytes")
-
-    def read(self, n: int) -> bytes:
-        """Up to ``n`` bytes (fewer at end of stream); never waits for more than one recv."""
-        if not self._buf:
-            self._fill()
-        out = bytes(self._buf[:n])
-        del self._buf[:n]
-        return out
+def send_all(sock: socket.socket, data: bytes, deadline: Deadline) -> None:
+    sock.settimeout(deadline.timeout())
+    try:
+        sock.sendall(data)
+    except OSError as exc:
+        raise FetchBlocked(RefusalReason.CONNECTION_ERROR, type(exc).__name__) from None
 
 
 def _timeout(deadline: Deadline) -> FetchBlocked:
     if deadline.expired():
-        return FetchBlocked("timeout_deadline", "total deadline reached")
-    return FetchBlocked("timeout_read", "no data within the read timeout")
+        return FetchBlocked(RefusalReason.TIMEOUT_DEADLINE, "total deadline reached")
+    return FetchBlocked(RefusalReason.TIMEOUT_READ, "no data within the read timeout")
 
 
 def open_pinned(
@@ -132,11 +101,12 @@ def _connect(ip: IPAddress, port: int, deadline: Deadline) -> socket.socket:
         raise
     except TimeoutError:
         sock.close()
-        timed_out = _timeout(deadline) if deadline.expired() else FetchBlocked("connect_failed", "timeout")
-        raise timed_out from None
+        if deadline.expired():
+            raise _timeout(deadline) from None
+        raise FetchBlocked(RefusalReason.CONNECT_FAILED, "timeout") from None
     except OSError as exc:
         sock.close()
-        raise FetchBlocked("connect_failed", type(exc).__name__) from None
+        raise FetchBlocked(RefusalReason.CONNECT_FAILED, type(exc).__name__) from None
     return sock
 
 
@@ -148,32 +118,49 @@ def _connect_via_proxy(proxy: str, ip: IPAddress, port: int, deadline: Deadline)
     """
     parts = urlsplit(proxy)
     if parts.scheme != "http" or not parts.hostname:
-        raise FetchBlocked("proxy_failed", "proxy must be http://host:port")
+        raise FetchBlocked(RefusalReason.PROXY_FAILED, "proxy must be http://host:port")
     try:
         sock = socket.create_connection((parts.hostname, parts.port or 3128), timeout=deadline.timeout())
     except OSError as exc:
-        raise FetchBlocked("proxy_failed", type(exc).__name__) from None
+        raise FetchBlocked(RefusalReason.PROXY_FAILED, type(exc).__name__) from None
     target = f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
     try:
-        sock.settimeout(deadline.timeout())
-        sock.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode("ascii"))
-        _read_proxy_reply(Reader(sock, deadline))
-    except (FetchBlocked, OSError):
+        _open_tunnel(sock, target, deadline)
+    except FetchBlocked:
         sock.close()
         raise
     return sock
 
 
-def _read_proxy_reply(reader: Reader) -> None:
-    status = reader.readline()
-    fields = status.split(None, 2)
-    if len(fields) < 2 or fields[1] != b"200":
-        raise FetchBlocked("proxy_failed", "proxy refused CONNECT")
-    for _ in range(100):
-        line = reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            return
-    raise FetchBlocked("proxy_failed", "proxy reply has too many headers")
+def _open_tunnel(sock: socket.socket, target: str, deadline: Deadline) -> None:
+    """Ask the proxy for a tunnel to ``target`` (an IP and port); h11 reads its reply."""
+    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_PROXY_HEAD)
+    request = h11.Request(method="CONNECT", target=target, headers=[("Host", target)])
+    sock.settimeout(deadline.timeout())
+    try:
+        sock.sendall(conn.send(request) + conn.send(h11.EndOfMessage()))
+    except OSError as exc:
+        raise FetchBlocked(RefusalReason.PROXY_FAILED, type(exc).__name__) from None
+    status = _proxy_status(sock, conn, deadline)
+    if status != 200:
+        raise FetchBlocked(RefusalReason.PROXY_FAILED, "proxy refused CONNECT")
+    if conn.trailing_data[0]:
+        raise FetchBlocked(RefusalReason.PROXY_FAILED, "proxy sent data before the tunnel was used")
+
+
+def _proxy_status(sock: socket.socket, conn: h11.Connection, deadline: Deadline) -> int:
+    """The status of the proxy's final answer to CONNECT (1xx interim answers are skipped)."""
+    while True:
+        try:
+            event = conn.next_event()
+        except h11.RemoteProtocolError:
+            raise FetchBlocked(RefusalReason.PROXY_FAILED, "malformed proxy reply") from None
+        if event is h11.NEED_DATA:
+            conn.receive_data(receive(sock, deadline))
+        elif isinstance(event, h11.Response):
+            return event.status_code
+        elif not isinstance(event, h11.InformationalResponse):
+            raise FetchBlocked(RefusalReason.PROXY_FAILED, "no answer to CONNECT")
 
 
 def _wrap_tls(
@@ -195,4 +182,4 @@ def _wrap_tls(
         raise _timeout(deadline) from None
     except (ssl.SSLError, ssl.CertificateError, OSError) as exc:
         sock.close()
-        raise FetchBlocked("tls_error", type(exc).__name__) from None
+        raise FetchBlocked(RefusalReason.TLS_ERROR, type(exc).__name__) from None

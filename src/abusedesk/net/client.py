@@ -6,7 +6,8 @@ Order of checks for each hop, each able to stop the fetch with a reason:
 2. one resolution through the injected resolver (IP literals skip it);
 3. every address checked (`addresses.check_addresses`) - one bad address rejects the host;
 4. TCP connect to a validated address only (TLS verified for the original host name);
-5. response head under header caps; redirects re-enter at step 1 with the joined Location;
+5. request sent and response head read through h11 under header caps; redirects re-enter at step 1
+   with the joined Location;
 6. body under the decoded-byte cap and the total deadline.
 """
 
@@ -18,40 +19,19 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from abusedesk.evidence.fetch.addresses import IPAddress, Network, check_addresses, parse_networks
-from abusedesk.evidence.fetch.errors import FetchBlocked
-from abusedesk.evidence.fetch.http import (
-    Limits,
-    Outgoing,
-    Response,
-    build_request,
-    check_extra_headers,
-    read_body,
-    read_head,
-)
-from abusedesk.evidence.fetch.policy import FetchPolicy, FetchResult
-from abusedesk.evidence.fetch.resolvers import Resolver, SystemResolver
-from abusedesk.evidence.fetch.urls import ParsedUrl, join_location, parse_url
-from abusedesk.evidence.fetch.wire import Deadline, Reader, open_pinned
+from abusedesk.net.addresses import IPAddress, Network, check_addresses, parse_networks
+from abusedesk.net.errors import FetchBlocked, RefusalReason
+from abusedesk.net.http import Exchange, Limits, Outgoing, Response, check_extra_headers
+from abusedesk.net.policy import FetchPolicy, FetchResult
+from abusedesk.net.resolvers import Resolver, SystemResolver
+from abusedesk.net.urls import ParsedUrl, join_location, parse_url
+from abusedesk.net.wire import Deadline, open_pinned
 
 logger = logging.getLogger("abusedesk.security.outbound")
 logger.addHandler(logging.NullHandler())  # a library logs; the application decides where it goes
 
 _GET = Outgoing()
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Reasons that are policy refusals (logged as security events) rather than network failures.
-_POLICY_PREFIXES = (
-    "blocked_",
-    "scheme_",
-    "userinfo_",
-    "port_",
-    "control_",
-    "backslash_",
-    "invalid_",
-    "single_label",
-    "url_too_long",
-    "invalid_header",
-)
 
 
 def fetch(url: str, *, policy: FetchPolicy | None = None, resolver: Resolver | None = None) -> FetchResult:
@@ -96,7 +76,7 @@ def _execute(run: _Run) -> FetchResult:
 
 def _stop(result: FetchResult, exc: FetchBlocked) -> FetchResult:
     result.ok, result.reason, result.detail = False, exc.reason, exc.detail
-    _log_stop(result)
+    _log_stop(result, exc.kind)
     return result
 
 
@@ -125,7 +105,7 @@ def _resolve(parsed: ParsedUrl, resolver: Resolver, allow: Sequence[Network]) ->
     try:
         answers = resolver.resolve(parsed.host_ascii)
     except Exception as exc:  # an injected resolver may raise anything; all of it means "no answer"
-        raise FetchBlocked("dns_failure", type(exc).__name__) from None
+        raise FetchBlocked(RefusalReason.DNS_FAILURE, type(exc).__name__) from None
     return check_addresses(list(answers), allow)
 
 
@@ -151,7 +131,7 @@ class _Run:
                 self.result.ok = True
                 return
             if hop == self.policy.max_redirects:
-                raise FetchBlocked("too_many_redirects", f"more than {self.policy.max_redirects}")
+                raise FetchBlocked(RefusalReason.TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects}")
             parsed = self._next_hop(parsed, location)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
@@ -210,29 +190,24 @@ class _Run:
                     verify_tls=self.policy.verify_tls,
                 )
             except FetchBlocked as exc:
-                if exc.reason != "connect_failed":
+                if exc.kind is not RefusalReason.CONNECT_FAILED:
                     raise
                 last = exc
                 continue
             return sock, ip
-        raise last or FetchBlocked("connect_failed", "no address")
+        raise last or FetchBlocked(RefusalReason.CONNECT_FAILED, "no address")
 
     def _exchange(self, sock: socket.socket, parsed: ParsedUrl, hop: dict[str, Any]) -> Response:
-        request = build_request(parsed.target, parsed.host_header, self.policy.user_agent, self.outgoing)
-        try:
-            sock.settimeout(self.deadline.timeout())
-            sock.sendall(request)
-        except OSError as exc:
-            raise FetchBlocked("connection_error", type(exc).__name__) from None
-        reader = Reader(sock, self.deadline)
-        response = read_head(reader, self.limits)
+        exchange = Exchange(sock, self.deadline, self.limits)
+        exchange.send(parsed.target, parsed.host_header, self.policy.user_agent, self.outgoing)
+        response = exchange.read_head()
         hop["status"] = response.status
         hop["location"] = response.headers.get("location")
         self._take_head(response)
         if response.status in REDIRECT_STATUSES and hop["location"] and self.outgoing.method == "GET":
             return response
         try:
-            read_body(reader, response, self.limits)
+            exchange.read_body(response)
         finally:
             self.result.body = response.body
             self.result.truncated = response.truncated
@@ -253,12 +228,8 @@ class _Run:
 
 def _stopped(hop: dict[str, Any], exc: FetchBlocked) -> dict[str, Any]:
     """Mark the hop where the fetch stopped: ``blocked`` for a policy refusal, ``error`` otherwise."""
-    hop["blocked" if _is_refusal(exc.reason) else "error"] = exc.reason
+    hop["blocked" if exc.kind.is_refusal else "error"] = exc.reason
     return hop
-
-
-def _is_refusal(reason: str) -> bool:
-    return reason.startswith(_POLICY_PREFIXES) or reason == "too_many_redirects"
 
 
 def _close(sock: socket.socket) -> None:
@@ -268,11 +239,10 @@ def _close(sock: socket.socket) -> None:
         return
 
 
-def _log_stop(result: FetchResult) -> None:
+def _log_stop(result: FetchResult, kind: RefusalReason) -> None:
     """A refused fetch is a security event (ASVS 16.3.3); a failed one is routine. The URL is not logged:
     reported URLs can carry a victim's name; the host and reason are enough to investigate."""
-    reason = result.reason or ""
-    if _is_refusal(reason):
-        logger.warning("outbound fetch refused reason=%s host=%s", reason, result.host_ascii)
+    if kind.is_refusal:
+        logger.warning("outbound fetch refused reason=%s host=%s", result.reason, result.host_ascii)
     else:
-        logger.info("outbound fetch failed reason=%s host=%s", reason, result.host_ascii)
+        logger.info("outbound fetch failed reason=%s host=%s", result.reason, result.host_ascii)

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 import idna
 
-from abusedesk.evidence.fetch.errors import FetchBlocked
+from abusedesk.net.errors import FetchBlocked, RefusalReason
 
 MAX_URL_CHARS = 8192
 ALLOWED_SCHEMES = {"http": 80, "https": 443}
@@ -125,10 +125,10 @@ def parse_url(url: object) -> ParsedUrl:
     text = _check_characters(url)
     scheme, rest = _split_scheme(text)
     if not rest.startswith("//"):
-        raise FetchBlocked("invalid_url", "expected '//' after the scheme")
+        raise FetchBlocked(RefusalReason.INVALID_URL, "expected '//' after the scheme")
     authority, target = _split_authority(rest[2:])
     if "@" in authority:
-        raise FetchBlocked("userinfo_in_url", "user:password@ is never sent")
+        raise FetchBlocked(RefusalReason.USERINFO_IN_URL, "user:password@ is never sent")
     raw_host, port = _split_port(authority, ALLOWED_SCHEMES[scheme])
     _check_port(port, ALLOWED_SCHEMES[scheme])
     host_ascii, host_unicode, ip = parse_host(raw_host)
@@ -150,12 +150,12 @@ def join_location(base: ParsedUrl, location: str) -> ParsedUrl:
 def parse_host(raw: str) -> tuple[str, str, ipaddress.IPv4Address | ipaddress.IPv6Address | None]:
     """Return (A-label host, U-label host, IP or None) for the host part of a URL."""
     if not raw:
-        raise FetchBlocked("invalid_host", "empty host")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "empty host")
     if raw.startswith("["):
         ip6 = _parse_ipv6_literal(raw)
         return str(ip6), str(ip6), ip6
     if "%" in raw or ":" in raw:
-        raise FetchBlocked("invalid_host", "percent-encoding or ':' in host")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "percent-encoding or ':' in host")
     name = raw[:-1] if raw.endswith(".") else raw  # one trailing dot = the same fully qualified name
     ip4 = _whatwg_ipv4(name)
     if ip4 is not None:
@@ -167,25 +167,25 @@ def parse_host(raw: str) -> tuple[str, str, ipaddress.IPv4Address | ipaddress.IP
 
 def _check_characters(url: object) -> str:
     if not isinstance(url, str):
-        raise FetchBlocked("invalid_url", "URL must be a string")
+        raise FetchBlocked(RefusalReason.INVALID_URL, "URL must be a string")
     if len(url) > MAX_URL_CHARS:
-        raise FetchBlocked("url_too_long", f"more than {MAX_URL_CHARS} characters")
+        raise FetchBlocked(RefusalReason.URL_TOO_LONG, f"more than {MAX_URL_CHARS} characters")
     if any(ord(ch) <= 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
-        raise FetchBlocked("control_char_in_url", "space, TAB, CR, LF, NUL or other control character")
+        raise FetchBlocked(RefusalReason.CONTROL_CHAR_IN_URL, "space, TAB, CR, LF, NUL or other control character")
     if any(ch in url for ch in "\u2028\u2029\ufeff\u200b"):
-        raise FetchBlocked("control_char_in_url", "invisible separator character")
+        raise FetchBlocked(RefusalReason.CONTROL_CHAR_IN_URL, "invisible separator character")
     if "\\" in url:
-        raise FetchBlocked("backslash_in_url", "parsers disagree on backslashes")
+        raise FetchBlocked(RefusalReason.BACKSLASH_IN_URL, "parsers disagree on backslashes")
     return url
 
 
 def _split_scheme(text: str) -> tuple[str, str]:
     match = _SCHEME.match(text)
     if not match:
-        raise FetchBlocked("invalid_url", "no scheme")
+        raise FetchBlocked(RefusalReason.INVALID_URL, "no scheme")
     scheme = match.group(1).lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise FetchBlocked("scheme_not_allowed", f"scheme {scheme!r}; only http and https")
+        raise FetchBlocked(RefusalReason.SCHEME_NOT_ALLOWED, f"scheme {scheme!r}; only http and https")
     return scheme, text[match.end() :]
 
 
@@ -202,10 +202,10 @@ def _split_port(authority: str, default: int) -> tuple[str, int]:
     if authority.startswith("["):
         close = authority.find("]")
         if close < 0:
-            raise FetchBlocked("invalid_host", "unclosed '[' in host")
+            raise FetchBlocked(RefusalReason.INVALID_HOST, "unclosed '[' in host")
         host, after = authority[: close + 1], authority[close + 1 :]
         if after and not after.startswith(":"):
-            raise FetchBlocked("invalid_host", "junk after IPv6 literal")
+            raise FetchBlocked(RefusalReason.INVALID_HOST, "junk after IPv6 literal")
         port_text = after[1:] if after else None
     else:
         host, sep, port_text = authority.rpartition(":")
@@ -214,7 +214,7 @@ def _split_port(authority: str, default: int) -> tuple[str, int]:
     if port_text is None:
         return host, default
     if not port_text.isascii() or not port_text.isdigit() or len(port_text) > 5:
-        raise FetchBlocked("invalid_port", "port must be 1-65535 in decimal digits")
+        raise FetchBlocked(RefusalReason.INVALID_PORT, "port must be 1-65535 in decimal digits")
     return host, int(port_text)
 
 
@@ -222,17 +222,17 @@ def _check_port(port: int, default: int) -> None:
     if port == default or port in (80, 443):
         return
     if not 1024 <= port <= 65535 or port in DENIED_PORTS:
-        raise FetchBlocked("port_not_allowed", f"port {port}")
+        raise FetchBlocked(RefusalReason.PORT_NOT_ALLOWED, f"port {port}")
 
 
 def _parse_ipv6_literal(raw: str) -> ipaddress.IPv6Address:
     inner = raw[1:-1] if raw.endswith("]") else ""
     if "%" in inner:
-        raise FetchBlocked("invalid_host", "IPv6 zone identifiers are not allowed")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "IPv6 zone identifiers are not allowed")
     try:
         return ipaddress.IPv6Address(inner)
     except ValueError:
-        raise FetchBlocked("invalid_host", "malformed IPv6 literal") from None
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "malformed IPv6 literal") from None
 
 
 def _whatwg_ipv4(name: str) -> ipaddress.IPv4Address | None:
@@ -241,10 +241,10 @@ def _whatwg_ipv4(name: str) -> ipaddress.IPv4Address | None:
     if not parts or not _NUMERIC_PART.match(parts[-1]):
         return None
     if len(parts) > 4 or not all(_NUMERIC_PART.match(p) for p in parts):
-        raise FetchBlocked("invalid_host", "numeric host that is not a valid IPv4 address")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "numeric host that is not a valid IPv4 address")
     numbers = [_whatwg_number(p) for p in parts]
     if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
-        raise FetchBlocked("invalid_host", "IPv4 part out of range")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "IPv4 part out of range")
     value = numbers[-1]
     for i, n in enumerate(numbers[:-1]):
         value += n * 256 ** (3 - i)
@@ -256,7 +256,7 @@ def _whatwg_number(part: str) -> int:
         return int(part[2:] or "0", 16)
     if len(part) > 1 and part.startswith("0"):
         if any(c in "89" for c in part):
-            raise FetchBlocked("invalid_host", "bad octal part in numeric host")
+            raise FetchBlocked(RefusalReason.INVALID_HOST, "bad octal part in numeric host")
         return int(part, 8)
     return int(part)
 
@@ -265,21 +265,21 @@ def _to_labels(name: str) -> tuple[str, str]:
     """A-label and U-label forms. ASCII labels are kept as-is (lower-cased; '_' tolerated as DNS does);
     anything else goes through IDNA 2008 with UTS #46 mapping, so homographs are stored as punycode."""
     if not name or len(name) > 253:
-        raise FetchBlocked("invalid_host", "empty or over-long host name")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "empty or over-long host name")
     try:
         if name.isascii():
             host_ascii = name.lower()
             labels = host_ascii.split(".")
             if not all(_ASCII_LABEL.match(label) for label in labels):
-                raise FetchBlocked("invalid_host", "host name label has invalid characters")
+                raise FetchBlocked(RefusalReason.INVALID_HOST, "host name label has invalid characters")
             host_unicode = ".".join(idna.decode(label) if label.startswith("xn--") else label for label in labels)
         else:
             host_ascii = idna.encode(name, uts46=True, transitional=False).decode("ascii")
             host_unicode = idna.decode(host_ascii)
     except (idna.IDNAError, UnicodeError, ValueError):
-        raise FetchBlocked("invalid_host", "host name is not valid IDNA") from None
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "host name is not valid IDNA") from None
     if is_numeric_host(host_ascii):
-        raise FetchBlocked("invalid_host", "IDNA mapping produced a numeric host")
+        raise FetchBlocked(RefusalReason.INVALID_HOST, "IDNA mapping produced a numeric host")
     return host_ascii, host_unicode
 
 
@@ -295,9 +295,10 @@ def is_numeric_host(name: str) -> bool:
 
 def _check_name(host_ascii: str) -> None:
     if host_ascii in _LOCAL_NAMES or host_ascii.endswith(_LOCAL_SUFFIXES):
-        raise FetchBlocked("blocked_host:local_name", host_ascii)
+        raise FetchBlocked(RefusalReason.LOCAL_NAME, host_ascii)
     if "." not in host_ascii:
-        raise FetchBlocked("single_label_host", "resolver search domains could expand it to an internal name")
+        detail = "resolver search domains could expand it to an internal name"
+        raise FetchBlocked(RefusalReason.SINGLE_LABEL_HOST, detail)
 
 
 def _encode_target(target: str) -> str:

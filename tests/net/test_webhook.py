@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from abusedesk.evidence.fetch import FetchPolicy, StaticResolver, deliver
+from abusedesk.net import FetchPolicy, RefusalReason, StaticResolver, blocked_address, deliver
 
 from .conftest import PUBLIC_HOST, PUBLIC_NET
 from .loopback import ConnectSpy, LoopbackServer, Request, redirect_to, respond
@@ -50,13 +50,13 @@ def test_deliver_to_host_repointed_at_loopback_sends_nothing(internal: LoopbackS
         policy=POLICY,
         resolver=StaticResolver({"hooks.test": "127.0.0.1"}),
     )
-    assert (result.ok, result.reason) == (False, "blocked_address:loopback")
+    assert (result.ok, result.reason) == (False, blocked_address("loopback"))
     assert internal.connections == 0
     assert spy.addresses == []
 
 
 def test_deliver_to_private_ip_refused(spy: ConnectSpy) -> None:
-    assert deliver("http://10.0.0.1/hook", b"{}").reason == "blocked_address:private"
+    assert deliver("http://10.0.0.1/hook", b"{}").reason == blocked_address("private")
     assert spy.addresses == []
 
 
@@ -82,5 +82,5 @@ def test_deliver_does_not_follow_redirects(internal: LoopbackServer) -> None:
 )
 def test_deliver_refuses_unsafe_headers(headers: dict[str, str], spy: ConnectSpy) -> None:
     result = deliver("http://hooks.test/", b"{}", headers=headers, resolver=StaticResolver({"hooks.test": PUBLIC_HOST}))
-    assert result.reason == "invalid_header"
+    assert result.reason == RefusalReason.INVALID_HEADER
     assert spy.addresses == []

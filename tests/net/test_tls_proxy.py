@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from abusedesk.evidence.fetch import FetchPolicy, StaticResolver, fetch
+from abusedesk.net import FetchPolicy, RefusalReason, StaticResolver, blocked_address, fetch
 
 from .conftest import PUBLIC_HOST, PUBLIC_NET
 from .loopback import ConnectProxy, ConnectSpy, LoopbackServer, page
@@ -73,14 +73,15 @@ def test_https_wrong_name_is_tls_error(tls_server: tuple[LoopbackServer, Path]) 
     policy = FetchPolicy(allow_networks=PUBLIC_NET, ca_file=str(cert), deadline_s=5)
     resolver = StaticResolver({"other.test": PUBLIC_HOST})
     result = fetch(f"https://other.test:{server.port}/", policy=policy, resolver=resolver)
-    assert (result.ok, result.reason) == (False, "tls_error")
+    assert (result.ok, result.reason) == (False, RefusalReason.TLS_ERROR)
 
 
 def test_https_untrusted_certificate_is_tls_error(tls_server: tuple[LoopbackServer, Path]) -> None:
     server, _ = tls_server
     policy = FetchPolicy(allow_networks=PUBLIC_NET, deadline_s=5)
     resolver = StaticResolver({"shop.test": PUBLIC_HOST})
-    assert fetch(f"https://shop.test:{server.port}/", policy=policy, resolver=resolver).reason == "tls_error"
+    result = fetch(f"https://shop.test:{server.port}/", policy=policy, resolver=resolver)
+    assert result.reason == RefusalReason.TLS_ERROR
 
 
 def test_verify_tls_off_still_pins(tls_server: tuple[LoopbackServer, Path], spy: ConnectSpy) -> None:
@@ -121,7 +122,7 @@ def test_proxy_https_certificate_still_checked(proxy: ConnectProxy, tls_server: 
 def test_proxy_never_asked_for_a_forbidden_target(proxy: ConnectProxy) -> None:
     policy = FetchPolicy(proxy=proxy.url, deadline_s=5)
     result = fetch("http://site.test/", policy=policy, resolver=StaticResolver({"site.test": "10.0.0.5"}))
-    assert result.reason == "blocked_address:private"
+    assert result.reason == blocked_address("private")
     assert proxy.server.connections == 0
 
 
@@ -130,4 +131,4 @@ def test_proxy_refusal_is_a_reason() -> None:
         policy = FetchPolicy(allow_networks=PUBLIC_NET, proxy=f"http://127.0.0.1:{not_a_proxy.port}")
         resolver = StaticResolver({"site.test": PUBLIC_HOST})
         result = fetch("http://site.test:8080/", policy=policy, resolver=resolver)
-    assert result.reason == "proxy_failed"
+    assert result.reason == RefusalReason.PROXY_FAILED
