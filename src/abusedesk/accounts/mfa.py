@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, cast
 
 import pyotp
 from django.conf import settings
@@ -18,10 +18,22 @@ from django_ratelimit.core import get_usage
 
 from abusedesk.common.fields import EncryptedTextField
 
+if TYPE_CHECKING:
+    from abusedesk.accounts.models import User
+
 logger = logging.getLogger("abusedesk.security.mfa")
 STEP_SECONDS = 30
 # A code proves presence for one approval, made within this many seconds of entering it.
 CODE_FRESH_SECONDS = 300
+
+
+class _Usage(TypedDict):
+    """What django-ratelimit's get_usage reports for one key and window."""
+
+    count: int
+    limit: int
+    should_limit: bool
+    time_left: int
 
 
 class TooManyWrongCodes(PermissionError):
@@ -43,7 +55,7 @@ class TotpDevice(models.Model):
         app_label = "accounts"
 
 
-def enrol(user: object) -> tuple[TotpDevice, str]:
+def enrol(user: User) -> tuple[TotpDevice, str]:
     """A new device (replacing any old one); returns the otpauth:// URI to show once."""
     secret = pyotp.random_base32()
     TotpDevice.objects.filter(user=user).delete()
@@ -52,13 +64,14 @@ def enrol(user: object) -> tuple[TotpDevice, str]:
     return device, uri
 
 
-def _wrong_codes(user: object, *, count: bool) -> dict[str, Any] | None:
+def _wrong_codes(user: User, *, count: bool) -> _Usage | None:
     ident = f"user:{getattr(user, 'pk', '?')}"
-    return get_usage(None, group="mfa-code", key=lambda _g, _r: ident, rate=settings.APPROVAL_CODE_FAILURE_RATE,
-                     increment=count)
+    usage = get_usage(None, group="mfa-code", key=lambda _g, _r: ident, rate=settings.APPROVAL_CODE_FAILURE_RATE,
+                      increment=count)
+    return cast("_Usage | None", usage)  # django-ratelimit has no type information
 
 
-def verify(user: object, code: str, *, now: float | None = None) -> bool:
+def verify(user: User, code: str, *, now: float | None = None) -> bool:
     """True once per code: the current or the previous step, never a step already used. Raises TooManyWrongCodes
     while the account is over the wrong-code limit (checked before the code, so guessing learns nothing)."""
     usage = _wrong_codes(user, count=False)
@@ -71,7 +84,7 @@ def verify(user: object, code: str, *, now: float | None = None) -> bool:
     return False
 
 
-def _check(user: object, code: str, *, now: float | None) -> bool:
+def _check(user: User, code: str, *, now: float | None) -> bool:
     code = (code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         return False
@@ -93,5 +106,5 @@ def _check(user: object, code: str, *, now: float | None) -> bool:
     return False
 
 
-def has_device(user: object) -> bool:
+def has_device(user: User) -> bool:
     return TotpDevice.objects.filter(user=user).exists()

@@ -30,8 +30,10 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Required, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 LABELS = ("threat", "doxxing", "harassment", "hate")
 FILES = {
@@ -54,6 +56,19 @@ CONTRAST_WEIGHT = 2.0
 U = -1  # unknown: the source does not label this head
 
 
+class PublicRow(TypedDict, total=False):
+    """One line of the public data format (docs/detection.md, 'Training data')."""
+
+    text: Required[str]
+    lang: Required[str]
+    source: Required[str]
+    label: Required[str]  # threat | hate_harassment | none
+    split: str  # train | dev (Multilingual HateCheck has none: split by language)
+    meta: dict[str, Any]  # functionality and what else the source records
+    hn_type: str | None
+    orig_label: dict[str, Any]  # the source's own labels, as it published them
+
+
 @dataclass(frozen=True)
 class Row:
     text: str
@@ -69,7 +84,7 @@ def _heads(threat: int, harassment: int, hate: int, doxxing: int = U) -> tuple[i
     return (threat, doxxing, harassment, hate)
 
 
-def map_real(r: dict) -> tuple[int, int, int, int]:
+def map_real(r: PublicRow) -> tuple[int, int, int, int]:
     """The four heads for one row of the public data format (see the module table)."""
     source, label = r["source"], r["label"]
     threat = 1 if label == "threat" else 0
@@ -92,7 +107,7 @@ def map_real(r: dict) -> tuple[int, int, int, int]:
     return _heads(threat, U, int(label != "none"))
 
 
-def _split_of(r: dict) -> str:
+def _split_of(r: PublicRow) -> str:
     if r["source"] == "mhc":
         return "train" if r["lang"] in MHC_TRAIN_LANGS else "dev"
     return "train" if r["split"] == "train" else "dev"
@@ -105,7 +120,7 @@ def read_real(data: Path, sources: Iterable[str] = tuple(FILES)) -> Iterator[Row
             continue
         with open(path, encoding="utf-8") as fh:
             for line in fh:
-                r = json.loads(line)
+                r: PublicRow = json.loads(line)
                 meta = r.get("meta") or {}
                 yield Row(r["text"], r["lang"], r["source"], _split_of(r), map_real(r),
                           str(meta.get("functionality") or ""), str(r.get("hn_type") or ""))
@@ -118,14 +133,15 @@ def read_generated(split: str, *, per_family: int, seed: int = 13, langs: Iterab
 
     for lang in langs:
         for s in generate(lang, "train" if split == "train" else "eval", per_family=per_family, seed=seed):
-            y = tuple(int(label in s.labels) for label in LABELS)
-            yield Row(s.text, lang, f"contrast-{lang}", split, y, s.functionality, s.hn_type or "")  # type: ignore[arg-type]
+            threat, doxxing, harassment, hate = (int(label in s.labels) for label in LABELS)
+            yield Row(s.text, lang, f"contrast-{lang}", split, (threat, doxxing, harassment, hate), s.functionality,
+                      s.hn_type or "")
 
 
 @dataclass
 class Corpus:
     rows: list[Row]
-    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    weights: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @property
     def texts(self) -> list[str]:
@@ -136,18 +152,18 @@ class Corpus:
         return [r.lang for r in self.rows]
 
     @property
-    def y(self) -> np.ndarray:
+    def y(self) -> NDArray[np.int8]:
         return np.array([r.y for r in self.rows], dtype=np.int8).reshape(-1, len(LABELS))
 
     @property
-    def known(self) -> np.ndarray:
+    def known(self) -> NDArray[np.bool_]:
         return self.y >= 0
 
-    def folds(self, k: int) -> np.ndarray:
+    def folds(self, k: int) -> NDArray[np.int_]:
         """Fold ids: contrast rows by template family index is not known here, so by a hash of the text."""
         return np.array([int(hashlib.sha256(r.text.encode()).hexdigest()[:8], 16) % k for r in self.rows])
 
-    def subset(self, mask: np.ndarray) -> Corpus:
+    def subset(self, mask: NDArray[np.bool_]) -> Corpus:
         idx = np.flatnonzero(mask)
         return Corpus([self.rows[i] for i in idx], self.weights[idx] if len(self.weights) else self.weights)
 

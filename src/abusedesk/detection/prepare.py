@@ -220,8 +220,8 @@ def _arabizi_sentence(form: str, offs: list[int], start: int, end: int, b: _Buil
         b.chars.append(form[pos : m.start()])
         b.offs.extend(offs[pos : m.start()])
         word = m.group()
-        prefix = ARABIZI_PREFIXES.get(word)
-        joined = prefix and re.match(r"[ -](?=[a-z0-9])", form[m.end() : end])
+        prefix = ARABIZI_PREFIXES.get(word, "")
+        joined = bool(prefix and re.match(r"[ -](?=[a-z0-9])", form[m.end() : end]))
         for ch, j in _arabizi_word(word) if not joined else zip(prefix, (0, len(word) - 1), strict=False):
             b.add(ch, offs[m.start() + j])
         pos = m.end() + 1 if joined else m.end()
@@ -234,8 +234,8 @@ def _arabizi_word(word: str) -> list[tuple[str, int]]:
     """(Arabic letter, index in `word` it comes from) for one Arabizi word."""
     word_ = word.replace("'", "") if not any(x in word for x in ("3'", "7'")) else word
     if word_ in ARABIZI_WORDS:
-        out = ARABIZI_WORDS[word_]
-        return [(c, min(i, len(word) - 1)) for i, c in enumerate(out)]
+        spelled = ARABIZI_WORDS[word_]
+        return [(c, min(i, len(word) - 1)) for i, c in enumerate(spelled)]
     out: list[tuple[str, int]] = []
     i = 0
     while i < len(word):

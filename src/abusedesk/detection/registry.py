@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from collections.abc import Iterator
 from importlib.metadata import entry_points
 
-from abusedesk.sdk.contract import declared_gaps
+from abusedesk.detection.contract import declared_gaps
 from abusedesk.sdk.detection import CATEGORIES, Detector
 
 ENTRY_POINT_GROUP = "abusedesk.detectors"
@@ -33,7 +34,9 @@ class RegistryError(ValueError):
 
 def _load_ref(ref: str) -> type[Detector]:
     module, _, attr = ref.partition(":")
-    return getattr(importlib.import_module(module.strip()), attr.strip())
+    # not checked here: Registry.register validates what it is given
+    loaded: type[Detector] = getattr(importlib.import_module(module.strip()), attr.strip())
+    return loaded
 
 
 def validate(cls: type) -> type[Detector]:
@@ -70,7 +73,7 @@ class Registry:
         return self._detectors[name]
 
 
-def _refs(plugins: bool):
+def _refs(plugins: bool) -> Iterator[tuple[str, str, str]]:
     for line in BUILTINS:
         name, _, ref = line.partition("=")
         yield name.strip(), ref.strip(), "builtin"

@@ -23,13 +23,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypedDict, TypeVar
 
 import numpy as np
 
 from abusedesk.detection.featurize import Features, featurize
 from abusedesk.detection.lexicon import LEXICON_LANGS, SENTENCE
 from abusedesk.sdk.detection import PreparedText
+
+if TYPE_CHECKING:  # scipy ships no type information: the name stands for Any
+    from scipy.sparse import csr_matrix
 
 CATEGORIES = ("threat", "doxxing", "harassment", "hate")
 MODEL_LANGS = ("en", "es", "ar")
@@ -42,6 +45,17 @@ MIXED_SHARE = 0.2
 BAND = (0.2, 0.8)
 #: languages whose linear model is trained on little real data: always offered to the encoder (within budget)
 ENCODER_FIRST = ("es",)
+
+
+#: quoted or reported stretches blanked out of a text: (start, end, kind)
+Reported = tuple[tuple[int, int, str], ...]
+
+
+class Calibration(TypedDict):
+    """One language's entry in thresholds.json."""
+
+    encoder_weight: float  # the encoder's share of the blended score
+    threshold: dict[str, float]  # per category, the blended score that counts as a finding
 
 
 def encoder_share() -> float:
@@ -67,38 +81,43 @@ class Scored:
     scores: dict[str, float]  # normalised final scores
     raw: dict[str, float] = field(default_factory=dict)  # final probabilities before normalising
     encoder: dict[str, float] | None = None
-    reported: tuple[tuple[int, int, str], ...] = ()
-    row: Any = None  # the linear model's feature row, for explanations
+    reported: Reported = ()
+    row: csr_matrix | None = None  # the linear model's feature row, for explanations
 
     @property
     def stage(self) -> str:
         return "cascade" if self.encoder is not None else "linear"
 
 
-class _LRU:
-    def __init__(self, size: int = 4096) -> None:
-        self.size, self.data, self.lock = size, OrderedDict[Any, Any](), threading.Lock()
+K = TypeVar("K")
+V = TypeVar("V")
 
-    def get(self, key: Any) -> Any:
+
+class _LRU(Generic[K, V]):
+    def __init__(self, size: int = 4096) -> None:
+        self.size, self.data, self.lock = size, OrderedDict[K, V](), threading.Lock()
+
+    def get(self, key: K) -> V | None:
         with self.lock:
             if key in self.data:
                 self.data.move_to_end(key)
                 return self.data[key]
         return None
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: K, value: V) -> None:
         with self.lock:
             self.data[key] = value
             if len(self.data) > self.size:
                 self.data.popitem(last=False)
 
 
-_cache = _LRU()
+_Key = tuple[str, str, tuple[tuple[str, float], ...]]
+_cache = _LRU[_Key, Scored]()
 _lock = threading.Lock()
-_table: dict[str, Any] = {}
+_table: dict[str, Calibration] = {}
 
 
-def thresholds() -> dict[str, Any]:
+def thresholds() -> dict[str, Calibration]:
     with _lock:
         if not _table:
             from abusedesk.detection.modelio import model_path
@@ -107,12 +126,12 @@ def thresholds() -> dict[str, Any]:
         return _table
 
 
-def _calibration(lang: str) -> dict[str, Any]:
+def _calibration(lang: str) -> Calibration:
     table = thresholds()
     return table.get(lang) or table.get("other") or table["en"]
 
 
-def _key(t: PreparedText) -> tuple[str, str, tuple[tuple[str, float], ...]]:
+def _key(t: PreparedText) -> _Key:
     return (t.original, t.lang, tuple(sorted(t.langs.items())))
 
 
@@ -123,7 +142,7 @@ def _model_langs(t: PreparedText) -> list[str]:
     return langs
 
 
-def _own_words(t: PreparedText) -> tuple[PreparedText, tuple[tuple[int, int, str], ...], str]:
+def _own_words(t: PreparedText) -> tuple[PreparedText, Reported, str]:
     """(the text as the models read it, the masked spans, the poster's own words as plain text)."""
     from abusedesk.detection.prepare import prepare
     from abusedesk.detection.speech import mask
@@ -136,11 +155,11 @@ def _own_words(t: PreparedText) -> tuple[PreparedText, tuple[tuple[int, int, str
     return own, masked.spans, masked.text
 
 
-def _linear(items: list[tuple[PreparedText, PreparedText]]) -> list[tuple[dict[str, float], str, Features, Any]]:
+def _linear(items: list[tuple[PreparedText, PreparedText]]) -> list[tuple[dict[str, float], str, Features, csr_matrix]]:
     """Per text: (best probabilities per head over its models, model language of the threat score, features, row)."""
     from abusedesk.detection.ngram import load_shipped
 
-    cands: list[list[tuple[dict[str, float], str, Features, Any]]] = [[] for _ in items]
+    cands: list[list[tuple[dict[str, float], str, Features, csr_matrix]]] = [[] for _ in items]
     by_lang: dict[str, list[int]] = {}
     for i, (t, _) in enumerate(items):
         for lang in _model_langs(t) or ["en"]:
@@ -213,7 +232,7 @@ def focus(text: str, features: Features) -> str:
     return picked[:FOCUS_CHARS * 2] if picked.strip() else text[:FOCUS_CHARS]
 
 
-def _encode(todo: list[PreparedText], own: list[tuple[PreparedText, Any]], linear: list[dict[str, float]],
+def _encode(todo: list[PreparedText], own: list[tuple[PreparedText, Reported, str]], linear: list[dict[str, float]],
             feats: list[Features]) -> list[dict[str, float] | None]:
     from abusedesk.detection import encoder
 
@@ -235,8 +254,8 @@ def _encode(todo: list[PreparedText], own: list[tuple[PreparedText, Any]], linea
     return out
 
 
-def _final(t: PreparedText, linear: dict[str, float], lang: str, feats: Features, row: Any,
-           enc: dict[str, float] | None, spans: tuple[tuple[int, int, str], ...]) -> Scored:
+def _final(t: PreparedText, linear: dict[str, float], lang: str, feats: Features, row: csr_matrix,
+           enc: dict[str, float] | None, spans: Reported) -> Scored:
     cal = _calibration(t.lang if t.lang in MODEL_LANGS else "other")
     if enc is None:
         raw = dict(linear)

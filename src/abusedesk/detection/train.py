@@ -23,10 +23,19 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from abusedesk.detection.corpus import LABELS, MHC_TRAIN_LANGS, Corpus, build, read_generated, read_real
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix  # scipy ships no type information: the name stands for Any
+
+    from abusedesk.detection.encoder import EncoderHead
+    from abusedesk.detection.ngram import NgramModel
+    from abusedesk.detection.scoring import Calibration
 
 FOLDS = 3
 MODEL_LANGS = ("en", "es", "ar")
@@ -41,7 +50,8 @@ BLEND_GRID = (0.5, 0.6, 0.7)
 log = logging.getLogger(__name__)
 
 
-def _fit_heads(x, corpus: Corpus, rows: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+def _fit_heads(x: csr_matrix | NDArray[np.float32], corpus: Corpus, rows: NDArray[np.bool_], c: float
+               ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     from sklearn.linear_model import LogisticRegression
 
     y, known = corpus.y, corpus.known
@@ -59,11 +69,11 @@ def _fit_heads(x, corpus: Corpus, rows: np.ndarray, c: float) -> tuple[np.ndarra
     return np.vstack(coefs), np.array(intercepts, dtype=np.float32)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def _sigmoid(z: NDArray[np.float32]) -> NDArray[np.floating[Any]]:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _out_of_fold(x, corpus: Corpus, c: float) -> np.ndarray:
+def _out_of_fold(x: csr_matrix, corpus: Corpus, c: float) -> NDArray[np.float32]:
     folds = corpus.folds(FOLDS)
     oof = np.zeros((len(corpus.rows), len(LABELS)), dtype=np.float32)
     for k in range(FOLDS):
@@ -73,7 +83,7 @@ def _out_of_fold(x, corpus: Corpus, c: float) -> np.ndarray:
     return oof
 
 
-def fit_linear(corpus: Corpus, lang: str, *, c: float = 1.0):
+def fit_linear(corpus: Corpus, lang: str, *, c: float = 1.0) -> tuple[NgramModel, NDArray[np.float32]]:
     """(NgramModel, out-of-fold probabilities) for one language's linear model."""
     from abusedesk.detection.featurize import featurize
     from abusedesk.detection.ngram import DEFAULT_WEIGHTS, NgramModel, apply_idf, raw_features
@@ -90,7 +100,7 @@ def fit_linear(corpus: Corpus, lang: str, *, c: float = 1.0):
 HIDDEN = 256
 
 
-def _balanced_rows(y: np.ndarray, use: np.ndarray, seed: int) -> np.ndarray:
+def _balanced_rows(y: NDArray[np.int8], use: NDArray[np.bool_], seed: int) -> NDArray[np.intp]:
     """Row indices with every positive (at most 3 negatives' worth) and up to twice as many negatives."""
     rng = np.random.default_rng(seed)
     pos, neg = np.flatnonzero(use & (y == 1)), np.flatnonzero(use & (y == 0))
@@ -101,7 +111,7 @@ def _balanced_rows(y: np.ndarray, use: np.ndarray, seed: int) -> np.ndarray:
     return np.sort(np.concatenate([pos, neg]))
 
 
-def _fit_encoder_heads(x: np.ndarray, corpus: Corpus, rows: np.ndarray):
+def _fit_encoder_heads(x: NDArray[np.float32], corpus: Corpus, rows: NDArray[np.bool_]) -> EncoderHead:
     """Per head a ReLU network (sklearn's MLPClassifier, fixed seed) and a logistic regression, for EncoderHead."""
     from sklearn.neural_network import MLPClassifier
 
@@ -126,7 +136,7 @@ def _fit_encoder_heads(x: np.ndarray, corpus: Corpus, rows: np.ndarray):
     return EncoderHead(LABELS, w1, b1, coef, intercept, lr_coef, lr_intercept)
 
 
-def cached_embed(texts: list[str]) -> np.ndarray:
+def cached_embed(texts: list[str]) -> NDArray[np.float32]:
     """Embeddings, reusing ABUSEDESK_TRAIN_CACHE/embeddings.npz (keyed by SHA-1 of the text) when that variable
     names a folder: re-training after a change to the heads then skips the slowest step."""
     import os
@@ -138,7 +148,7 @@ def cached_embed(texts: list[str]) -> np.ndarray:
         return embed(texts)
     path = Path(folder) / "embeddings.npz"
     keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]  # noqa: S324 - a cache key, not security
-    known: dict[str, np.ndarray] = {}
+    known: dict[str, NDArray[np.floating[Any]]] = {}  # float16 rows from the file, float32 fresh ones
     if path.exists():
         with np.load(path) as z:
             known = dict(zip((str(k) for k in z["keys"]), z["vectors"], strict=True))
@@ -159,7 +169,7 @@ def focused(corpus: Corpus) -> list[str]:
             if len(r.text) > FOCUS_CHARS else r.text for r in corpus.rows]
 
 
-def fit_encoder(corpus: Corpus):
+def fit_encoder(corpus: Corpus) -> tuple[EncoderHead, NDArray[np.float32]]:
     """(EncoderHead, out-of-fold probabilities) on multilingual sentence embeddings."""
     x = cached_embed(focused(corpus))
     head = _fit_encoder_heads(x, corpus, np.ones(len(corpus.rows), dtype=bool))
@@ -171,7 +181,8 @@ def fit_encoder(corpus: Corpus):
     return head, oof
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray, cap: float, *, ordinary: np.ndarray | None = None) -> float:
+def best_threshold(y: NDArray[np.int8], p: NDArray[np.floating[Any]], cap: float, *,
+                   ordinary: NDArray[np.bool_] | None = None) -> float:
     """The F1-best threshold on a grid whose false-positive rate on `ordinary` negatives (all, by default) stays at
     or under `cap` (0.5 without data)."""
     if y.sum() == 0 or (y == 0).sum() == 0:
@@ -188,14 +199,14 @@ def best_threshold(y: np.ndarray, p: np.ndarray, cap: float, *, ordinary: np.nda
     return best
 
 
-def _ordinary(corpus: Corpus) -> np.ndarray:
+def _ordinary(corpus: Corpus) -> NDArray[np.bool_]:
     """Rows that are not hard negatives: the false-positive cap is about ordinary posts (hard negatives — quotes,
     figurative speech, calls for jail — are reported on their own and weigh in through F1)."""
     return np.array([r.hn_type in ("", "neutral") for r in corpus.rows])
 
 
-def _calibrate_rows(y: np.ndarray, known: np.ndarray, ordinary: np.ndarray, rows: np.ndarray, blend: np.ndarray
-                    ) -> tuple[float, dict[str, float]]:
+def _calibrate_rows(y: NDArray[np.int8], known: NDArray[np.bool_], ordinary: NDArray[np.bool_], rows: NDArray[np.bool_],
+                    blend: NDArray[np.floating[Any]]) -> tuple[float, dict[str, float]]:
     th, f1 = {}, 0.0
     for j, lab in enumerate(LABELS):
         use = rows & known[:, j]
@@ -206,8 +217,8 @@ def _calibrate_rows(y: np.ndarray, known: np.ndarray, ordinary: np.ndarray, rows
     return f1, th
 
 
-def calibrate(corpus: Corpus, lin: dict[str, np.ndarray], enc: np.ndarray, grid: tuple[float, ...] = BLEND_GRID
-              ) -> dict[str, dict]:
+def calibrate(corpus: Corpus, lin: dict[str, NDArray[np.float32]], enc: NDArray[np.float32],
+              grid: tuple[float, ...] = BLEND_GRID) -> dict[str, Calibration]:
     """Per language: blend weight of the encoder and each head's threshold on the blended score.
 
     A language is calibrated on the rows its linear model reads (`LINEAR_ROWS`): Spanish, whose own rows are only
@@ -217,7 +228,7 @@ def calibrate(corpus: Corpus, lin: dict[str, np.ndarray], enc: np.ndarray, grid:
     """
     langs = np.array(corpus.langs)
     y, known, ordinary = corpus.y, corpus.known, _ordinary(corpus)
-    out: dict[str, dict] = {}
+    out: dict[str, Calibration] = {}
     for lang in MODEL_LANGS:
         rows = np.isin(langs, LINEAR_ROWS[lang]) & ~np.isnan(lin[lang][:, 0])
         if not rows.any():
@@ -231,18 +242,19 @@ def calibrate(corpus: Corpus, lin: dict[str, np.ndarray], enc: np.ndarray, grid:
     return out
 
 
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+def _f1(y: NDArray[np.int8], pred: NDArray[np.bool_]) -> float:
     tp = float((y.astype(bool) & pred).sum())
     return 2 * tp / max(1.0, float(y.sum()) + float(pred.sum()))
 
 
-def _keep_oof(lin: dict[str, np.ndarray], enc: np.ndarray) -> None:
+def _keep_oof(lin: dict[str, NDArray[np.float32]], enc: NDArray[np.float32]) -> None:
     """With ABUSEDESK_TRAIN_CACHE, keep the out-of-fold predictions (to study calibration without re-training)."""
     import os
 
     folder = os.environ.get("ABUSEDESK_TRAIN_CACHE")
     if folder:
-        np.savez(Path(folder) / "oof.npz", enc=enc, **{f"lin_{k}": v for k, v in lin.items()})
+        # the keys (lin_<lang>) never name savez's own allow_pickle argument, which mypy cannot tell
+        np.savez(Path(folder) / "oof.npz", enc=enc, **{f"lin_{k}": v for k, v in lin.items()})  # type: ignore[arg-type]
 
 
 def training_corpus(data: Path, *, per_family: int) -> Corpus:
@@ -262,7 +274,7 @@ def train_all(out: Path, data: Path, *, per_family: int = 120, encoder: bool = T
         head, enc_oof = fit_encoder(corpus)
         head.save(out / "encoder_head.npz")
         log.info("encoder head trained")
-    lin_oof: dict[str, np.ndarray] = {}
+    lin_oof: dict[str, NDArray[np.float32]] = {}
     for lang in MODEL_LANGS:
         part = np.isin(langs, LINEAR_ROWS[lang])
         model, oof = fit_linear(corpus.subset(part), lang)

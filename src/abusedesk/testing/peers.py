@@ -40,7 +40,7 @@ class WebhookReceiver:
     def __init__(self, host: str = "127.0.0.1", status: int = 200) -> None:
         self.calls: list[dict[str, Any]] = []
         receiver = self
-        receiver.status = status
+        self.status = status
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:

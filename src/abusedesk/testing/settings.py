@@ -22,7 +22,7 @@ if not os.environ.get("ABUSEDESK_REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # No name resolves unless a test maps it: evidence fetches fail fast instead of asking real DNS.
-EVIDENCE_STATIC_HOSTS: dict[str, str] = {}
+EVIDENCE_STATIC_HOSTS = {}
 # Tests run the worker loop in-process; polling fast keeps them quick.
 JOBS_POLL_INTERVAL = 0.05
 WHITENOISE_AUTOREFRESH = True

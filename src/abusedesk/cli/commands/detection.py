@@ -12,13 +12,16 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from abusedesk.detection.api import AnalysisResult
 
 BATCH = 256
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("classify", help="score JSON Lines texts for threat, doxxing, harassment and hate")
     p.add_argument("file", nargs="?", default="-", help="JSON Lines input ({id, text, lang?}); '-' for stdin")
     p.add_argument("-o", "--output", default="-", help="output file (default stdout)")
@@ -106,14 +109,14 @@ def _open_out(path: str) -> IO[str]:
     return sys.stdout if path == "-" else open(path, "w", encoding="utf-8")
 
 
-def _analyse(valid: list[dict[str, Any]]) -> list[Any]:
+def _analyse(valid: list[dict[str, Any]]) -> list[AnalysisResult | Exception]:
     """Results for a batch; if the batch fails, each text alone, so one bad text cannot stop the others."""
     from abusedesk.detection.api import analyse_many
 
     try:
         return list(analyse_many([r["text"] for r in valid], [r.get("lang") for r in valid]))
     except Exception:  # isolate the failing line below, then report it on that line
-        out: list[Any] = []
+        out: list[AnalysisResult | Exception] = []
         for r in valid:
             try:
                 out.append(analyse_many([r["text"]], [r.get("lang")])[0])
@@ -124,9 +127,9 @@ def _analyse(valid: list[dict[str, Any]]) -> list[Any]:
 
 def classify_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[dict[str, Any], bool]]:
     """Yield (output object, ok) for every input line, in order, batching the valid ones."""
-    pending: list[tuple[int, dict | None, str | None]] = []
+    pending: list[tuple[int, dict[str, Any] | None, str | None]] = []
 
-    def flush():
+    def flush() -> Iterator[tuple[dict[str, Any], bool]]:
         valid = [row for _, row, _ in pending if row is not None]
         results = iter(_analyse(valid) if valid else [])
         for n, row, err in pending:
@@ -149,7 +152,7 @@ def classify_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[dict[str, Any
     yield from flush()
 
 
-def classify_command(args) -> int:
+def classify_command(args: argparse.Namespace) -> int:
     ok_all = True
     src = _open_in(args.file)
     out = _open_out(args.output)
@@ -166,7 +169,7 @@ def classify_command(args) -> int:
     return 0 if ok_all else 1
 
 
-def eval_command(args) -> int:
+def eval_command(args: argparse.Namespace) -> int:
     import os
 
     from abusedesk.detection.evaluate import dev_rows, evaluate, format_table, read_rows
@@ -185,7 +188,7 @@ def eval_command(args) -> int:
     return 0
 
 
-def train_command(args) -> int:
+def train_command(args: argparse.Namespace) -> int:
     import logging
     import os
 
@@ -205,7 +208,7 @@ def train_command(args) -> int:
     return 0
 
 
-def generate_command(args) -> int:
+def generate_command(args: argparse.Namespace) -> int:
     from abusedesk.detection.generate import LANGS, generate
 
     out = _open_out(args.output)

@@ -26,5 +26,5 @@ class EncoderDetector(Detector):
         s = scoring.scored(text)
         if s.encoder is None:
             return []
-        return [self.finding(c, s.scores[c], **explanation(s, c, "encoder.other_language"), words=[])
+        return [self.finding(c, s.scores[c], (), **explanation(s, c, "encoder.other_language"), words=[])
                 for c in self.categories]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abusedesk.detection.detectors import examples as contract
 from abusedesk.detection.pii import find_pii
-from abusedesk.sdk.detection import Detector, Finding, PreparedText
+from abusedesk.sdk.detection import Detector, Finding, PreparedText, Span
 
 CONFIDENCE = {"email": 0.99, "national_id": 0.97, "phone": 0.95, "coordinates": 0.95,
               "address": 0.9, "licence_plate": 0.85}
@@ -24,7 +24,7 @@ class PiiDetector(Detector):
 
     def detect(self, text: PreparedText) -> list[Finding]:
         spans = find_pii(text)
-        by_type: dict[str, list] = {}
+        by_type: dict[str, list[Span]] = {}
         for s in spans:
             by_type.setdefault(s.type, []).append(s)
         return [self.finding("pii", CONFIDENCE[ty], found, rule=f"pii.{ty}", words=[ty])
