@@ -19,7 +19,7 @@ EXIT_OK = 0
 EXIT_BLOCKED = 3
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     evidence = sub.add_parser("evidence", help="evidence capture tools")
     evidence_sub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION")
     fetch_parser = evidence_sub.add_parser(
