@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -103,6 +104,15 @@ class Net:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Overrides the root conftest's Django cache reset: these tests never touch Django."""
+
+
+@pytest.fixture(autouse=True)
+def attribution_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty attribution data directory: look-ups read the shipped snapshot, never a refreshed copy
+    left in a developer's data directory."""
+    path = tmp_path_factory.mktemp("attribution")
+    monkeypatch.setenv("ABUSEDESK_ATTRIBUTION_DATA_DIR", str(path))
+    return path
 
 
 @pytest.fixture(scope="module")

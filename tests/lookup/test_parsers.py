@@ -4,12 +4,14 @@ the input can be wrong. No network."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abusedesk.attribution.lookup import parse_record, parse_security_txt, registrable_domain, shipped_table
+from abusedesk.attribution.lookup.bootstrap import services
 from abusedesk.attribution.lookup.rdap import Bootstrap, shipped_bootstrap, vcard_contact
 
 from .fixture_servers import vcard
@@ -114,21 +116,62 @@ def test_bootstrap_longest_prefix_and_fallback() -> None:
     assert boot.for_ip("105.1.1.1") == "https://rdap.afrinic.net/rdap/"
     assert boot.for_ip("188.114.96.1") == "https://rdap.db.ripe.net/"
     assert boot.for_ip("2606:4700::1") == "https://rdap.arin.net/registry/"
-    assert boot.for_ip("11.0.0.1") == "https://rdap.org/"
+    assert boot.for_ip("11.0.0.1") == "https://rdap.arin.net/registry/"  # legacy space ARIN administers
+    assert boot.for_ip("10.0.0.1") == "https://rdap.org/"  # private: in no registry
     assert boot.for_domain("forum.example.com") == "https://rdap.verisign.com/com/v1/"
     assert boot.for_domain("x.CO.UK.") == "https://rdap.nominet.uk/uk/"
     assert boot.for_domain("site.unknowntld") == "https://rdap.org/"
+    assert boot.for_asn(13335) == "https://rdap.arin.net/registry/"
+    assert boot.for_asn("AS3333") == "https://rdap.db.ripe.net/"
+    assert boot.for_asn(4_200_000_000) == "https://rdap.org/"  # private-use ASN
+
+
+def test_shipped_bootstrap_is_the_full_iana_registries() -> None:
+    boot = shipped_bootstrap()
+    assert len(boot.tlds) > 1000
+    assert len(boot.networks) > 200
+    assert all(boot.publication.values()), boot.publication
+
+
+def _doc(*services: list) -> dict:
+    return {"version": "1.0", "publication": "2026-01-01T00:00:00Z", "services": list(services)}
 
 
 def test_custom_bootstrap() -> None:
     boot = Bootstrap(
-        {
-            "ip": [[["10.0.0.0/8"], ["http://a/"]], [["10.1.0.0/16"], ["http://b/"]]],
-            "domain": [],
-            "fallback": {"ip": "http://f/", "domain": "http://f/"},
-        }
+        ipv4=_doc([["10.0.0.0/8"], ["http://a/", "https://a/"]], [["10.1.0.0/16"], ["http://b/"]]),
+        dns=_doc([["uk"], ["https://uk/"]], [["co.uk"], ["https://co-uk/"]]),
+        asn=_doc([["100-199", "300"], ["https://asn/"]]),
+        fallback={"ip": "http://f/", "domain": "http://f/"},
     )
-    assert (boot.for_ip("10.1.2.3"), boot.for_ip("10.2.0.1")) == ("http://b/", "http://a/")
+    assert (boot.for_ip("10.1.2.3"), boot.for_ip("10.2.0.1")) == ("http://b/", "https://a/")
+    assert (boot.for_domain("a.b.co.uk"), boot.for_domain("b.uk"), boot.for_domain("b.com")) == (
+        "https://co-uk/",
+        "https://uk/",
+        "http://f/",
+    )
+    assert [boot.for_asn(n) for n in (99, 100, 199, 200, 300)] == ["https://rdap.org/"] + ["https://asn/"] * 2 + [
+        "https://rdap.org/",
+        "https://asn/",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("registry", "doc", "problem"),
+    [
+        ("ipv4", {"services": "x"}, "no 'services' list"),
+        ("ipv4", {"services": [["10.0.0.0/8"]]}, "services[0] is not [entries, urls]"),
+        ("ipv4", {"services": [[["10.0.0.0/33"], ["https://a/"]]]}, "services[0] entry '10.0.0.0/33'"),
+        ("ipv4", {"services": [[["2001:db8::/32"], ["https://a/"]]]}, "wrong address family"),
+        ("ipv4", {"services": [[["10.0.0.0/8"], ["ftp://a/"]]]}, "no http(s) URL"),
+        ("asn", {"services": [[["200-100"], ["https://a/"]]]}, "range runs backwards"),
+        ("dns", {"services": [[["bad label"], ["https://a/"]]]}, "not a DNS label"),
+        ("dns", {"services": []}, "no services"),
+    ],
+)
+def test_bootstrap_documents_are_validated(registry: str, doc: dict, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        services(doc, registry)
 
 
 SIGNED = """-----BEGIN PGP SIGNED MESSAGE-----
@@ -185,13 +228,14 @@ def test_cdn_table_ranges() -> None:
         ("104.16.1.1", "Cloudflare, Inc."),
         ("2606:4700::6810:1", "Cloudflare, Inc."),
         ("151.101.1.69", "Fastly, Inc."),
-        ("23.32.1.1", "Akamai Technologies, Inc."),
         ("13.224.1.1", "Amazon CloudFront (Amazon Web Services)"),
+        ("2600:9000:2000::1", "Amazon CloudFront (Amazon Web Services)"),
     ]:
         match = table.match_ip(ip)
         assert match is not None, ip
         assert match.provider.name == name
-    assert table.match_ip("8.8.8.8") is None
+    assert table.match_ip("192.0.2.1") is None
+    assert table.match_ip("23.32.1.1") is None  # Akamai publishes no ranges: recognised by headers/CNAME only
 
 
 def test_cdn_table_headers_cname_and_nameservers() -> None:
@@ -211,8 +255,9 @@ def test_cdn_table_headers_cname_and_nameservers() -> None:
 def test_every_shipped_provider_cites_sources() -> None:
     for provider in shipped_table().providers:
         assert provider.sources, provider.key
-        assert provider.networks, provider.key
-        assert provider.abuse_email or provider.abuse_url, provider.key
+        assert provider.networks or provider.ranges_note, provider.key
+    with_contact = {p.key for p in shipped_table().providers if p.abuse_email or p.abuse_url}
+    assert with_contact == {"cloudflare", "fastly", "akamai", "cloudfront"}  # Google's comes from RDAP
 
 
 @pytest.mark.parametrize(

@@ -1,22 +1,22 @@
 """RDAP (RFC 9083) for an IP network or a domain: who owns it and where its abuse desk is.
 
-Server selection follows the IANA bootstrap registries (RFC 9224); a shipped subset lives in
-``data/rdap_bootstrap.json`` with a redirector fallback for everything else, and ``servers`` overrides
-it (tests point it at a loopback fixture server). Every request goes through the SSRF-safe fetcher:
-an RDAP answer can redirect, and a redirect is untrusted input like any other.
+Server selection follows the IANA bootstrap registries (RFC 9224): the full registries ship in
+``data/rdap/`` and `abusedesk attribution refresh` updates them (`bootstrap`); ``servers`` overrides them
+(tests point it at a loopback fixture server). Every request goes through the SSRF-safe fetcher: an
+RDAP answer can redirect, and a redirect is untrusted input like any other.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from abusedesk.attribution.lookup.bootstrap import Bootstrap, shipped_bootstrap
 from abusedesk.net import FetchPolicy, Resolver, fetch
+
+__all__ = ["Bootstrap", "RdapClient", "RdapContact", "RdapError", "RdapRecord", "parse_record", "shipped_bootstrap"]
 
 MAX_RDAP_BYTES = 2 * 1024 * 1024
 MAX_ENTITY_DEPTH = 6
@@ -45,37 +45,9 @@ class RdapRecord:
     nameservers: list[str] = field(default_factory=list)
 
 
-class Bootstrap:
-    """Longest-prefix match for IPs, TLD match for domains, fallback redirector otherwise."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.networks = sorted(
-            ((ipaddress.ip_network(prefix), str(urls[0])) for prefixes, urls in data["ip"] for prefix in prefixes),
-            key=lambda item: item[0].prefixlen,
-            reverse=True,
-        )
-        self.tlds = {str(tld).lower(): str(urls[0]) for tlds, urls in data["domain"] for tld in tlds}
-        self.fallback = dict(data["fallback"])
-
-    def for_ip(self, address: str) -> str:
-        ip = ipaddress.ip_address(address)
-        for network, base in self.networks:
-            if ip.version == network.version and ip in network:
-                return base
-        return str(self.fallback["ip"])
-
-    def for_domain(self, name: str) -> str:
-        return self.tlds.get(name.rstrip(".").rsplit(".", 1)[-1].lower(), str(self.fallback["domain"]))
-
-
-@lru_cache(maxsize=1)
-def shipped_bootstrap() -> Bootstrap:
-    text = resources.files("abusedesk.attribution.lookup").joinpath("data/rdap_bootstrap.json").read_text()
-    return Bootstrap(json.loads(text))
-
-
 class RdapClient:
-    """Looks up IPs and domains. ``servers={"ip": url, "domain": url}`` overrides the bootstrap."""
+    """Looks up IPs, domains and AS numbers. ``servers={"ip": url, "domain": url, "autnum": url}``
+    overrides the bootstrap."""
 
     def __init__(
         self,
@@ -97,6 +69,11 @@ class RdapClient:
     def domain(self, name: str) -> RdapRecord:
         base = self.servers.get("domain") or self.bootstrap.for_domain(name)
         return self._lookup("domain", name, base)
+
+    def autnum(self, number: int | str) -> RdapRecord:
+        query = str(number).upper().removeprefix("AS")
+        base = self.servers.get("autnum") or self.bootstrap.for_asn(query)
+        return self._lookup("autnum", query, base)
 
     def _lookup(self, kind: str, query: str, base: str) -> RdapRecord:
         url = f"{base.rstrip('/')}/{kind}/{query}"
