@@ -1,11 +1,11 @@
-"""The detector contract (abusedesk.sdk.contract) holds for every registered detector, built-in or plug-in."""
+"""The detector contract (abusedesk.detection.contract) holds for every registered detector, built-in or plug-in."""
 
 from __future__ import annotations
 
 import pytest
 
 from abusedesk.detection import registry
-from abusedesk.sdk.contract import check, declared_gaps
+from abusedesk.detection.contract import check, declared_gaps
 from abusedesk.sdk.detection import Detector, Example, Finding, PreparedText
 
 DETECTORS = registry.build_registry().detectors()

@@ -15,7 +15,8 @@ from django.core import mail
 from django.test import Client
 
 from abusedesk.attribution.importer import ImportError_, import_records
-from abusedesk.cases.models import AuditEvent, Notice
+from abusedesk.audit.models import AuditEvent
+from abusedesk.cases.models import Notice
 from abusedesk.enforcement.outbound import redact_reporter
 from abusedesk.testing.factories import report_body
 from abusedesk.testing.forum import Forum, thread_page

@@ -29,7 +29,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, Valida
 from pydantic_core import ErrorDetails
 
 from abusedesk.attribution.models import HOSTING_KINDS, Customer, Property, PropertyKind, Service, ServiceKind
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.common.validation import DataModel, location, problem
 from abusedesk.normalise.urls import UrlError, _normalise_host
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from abusedesk import __version__
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.common.hashing import sha256_hex
 from abusedesk.evidence.models import CaptureStatus, Evidence
 from abusedesk.jobs.core import is_last_attempt

@@ -102,7 +102,7 @@ class Target:
 @dataclass(frozen=True)
 class Example:
     """A text a detector promises to judge a certain way: the detector's contract, run for built-ins and plugins
-    alike (`abusedesk.sdk.contract`). `expect` True means `category` must score >= 0.5, False means below; hard
+    alike (`abusedesk.detection.contract`). `expect` True means `category` must score >= 0.5, False means below; hard
     negatives (figurative speech, quotation, a business's address…) are the examples that matter most."""
 
     lang: str

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from abusedesk.cases import audit
+from abusedesk.audit import trail as audit
 from abusedesk.jobs import Priority, enqueue, job
 from abusedesk.triage.models import OnCallShift, Page
 

@@ -1,4 +1,4 @@
-"""The built-in detectors' contracts: texts each promises to judge a certain way (see abusedesk.sdk.contract).
+"""The built-in detectors' contracts: texts each promises to judge a certain way (see abusedesk.detection.contract).
 
 Written for this purpose in the style of real posts, one clear case each; the hard negatives (figurative speech,
 a quoted threat condemned, calls for jail, a business's address, someone's own number) are the ones a keyword list
