@@ -164,3 +164,44 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_key")]
+
+
+class InboundSource(models.TextChoices):
+    SMTP = "smtp", "SMTP listener"
+    FILE = "file", "abusedesk mail ingest"
+    IMAP = "imap", "IMAP mailbox"
+    MAILDIR = "maildir", "Maildir"
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", "Received, not yet read"
+    PROCESSED = "processed", "Read: reports filed or attached"
+    DUPLICATE = "duplicate", "The same message was delivered before"
+    IGNORED = "ignored", "Nothing to file (auto-reply, bounce, empty)"
+    FAILED = "failed", "Could not be read (see result)"
+
+
+class InboundMessage(models.Model):
+    """An e-mail exactly as received, stored (encrypted) before it is acknowledged (SMTP 250, `mail ingest`).
+
+    A job (`intake.email.tasks.process_inbound`) reads it afterwards: parses it into reports through the same
+    `accept()` as the form and the API, or attaches it to the report it answers. Written once; only `status`,
+    `processed_at` and `result` change when it is read."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=10, choices=InboundSource.choices)
+    raw = EncryptedBinaryField()
+    raw_sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    # The Message-ID header as sent (not personal data on its own; used to find duplicates and threads).
+    message_id = models.CharField(max_length=500, blank=True, db_index=True)
+    # JSON: {"mail_from": ..., "rcpt_tos": [...], "peer": ...}; the envelope names the sender, so it is encrypted.
+    envelope = EncryptedTextField(default="{}")
+    status = models.CharField(max_length=10, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # What reading it did: report ids, the reason it was ignored or failed (never an address or the body).
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "received_at"])]
