@@ -20,6 +20,7 @@ def _events(n: int) -> None:
         for i in range(n):
             audit.append(actor="test", verb="thing.happened", object_type="thing", object_id=str(i),
                          payload={"i": i, "note": "ü"})
+    audit.seal()
 
 
 def _as_superuser(sql: str, params: list[Any] | None = None) -> None:

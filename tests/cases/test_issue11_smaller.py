@@ -81,6 +81,7 @@ def _events(n: int) -> None:
     with transaction.atomic():
         for i in range(n):
             audit.append(actor="test", verb="thing.happened", object_type="thing", object_id=str(i), payload={"i": i})
+    audit.seal()
 
 
 def _as_superuser(sql: str, value: str) -> None:

@@ -9,25 +9,28 @@ from django.db import models
 class AuditEvent(models.Model):
     """Append-only, hash-chained. hash = SHA-256(prev_hash || canonical(seq, at, actor, verb, object, payload)).
 
-    The database refuses UPDATE and DELETE on this table (triggers in migration cases 0004); `abusedesk audit
-    verify` recomputes the chain and compares its end with the head row and optional checkpoints.
-    Payloads never contain reporter identity or victims' data.
+    Written unsealed (seq, prev_hash and hash empty) in the transaction of the change it records; `trail.seal`
+    chains it afterwards. The database refuses DELETE, and any UPDATE except sealing an unsealed event once with
+    its content unchanged (triggers, migration audit 0002); `abusedesk audit verify` recomputes the chain and
+    compares its end with the head row and optional checkpoints. Payloads never contain reporter identity or
+    victims' data.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField()
     actor = models.CharField(max_length=200)
     verb = models.CharField(max_length=80)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=80)
     payload = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "cases_auditevent"
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="cases_audit_object__94445d_idx")]
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="cases_audit_object__94445d_idx"),
+                   models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx")]
 
 
 class AuditHead(models.Model):

@@ -1,11 +1,20 @@
 """The hash-chained audit trail.
 
-Each event's hash covers its predecessor's hash and its own canonical content, so changing an event
-breaks its own hash, removing one breaks the next event's link, and reordering breaks both. Appends
-lock the single AuditHead row, so concurrent writers produce one gapless chain (no forks). The head
-row also remembers the last seq and hash: truncating the tail is caught by comparing the chain's end
-with the head, and — against an attacker who also rewrites the head — with an external checkpoint
-(`abusedesk audit checkpoint` prints one to keep outside the database).
+Each event's hash covers its predecessor's hash and its own canonical content, so changing an event breaks its own
+hash, removing one breaks the next event's link, and reordering breaks both.
+
+Writing and chaining are two steps, so that no business transaction waits on a global lock:
+- `append` inserts the event inside the transaction of the change it records, unsealed (no sequence number, no
+  hash). It takes no lock: concurrent writers commit in parallel. The database refuses to change or delete an
+  event's content from then on (migration audit 0002 replaces the triggers of cases 0004).
+- `seal` chains the committed unsealed events, in insertion order, under the single head row's lock: it gives
+  each its sequence number, its predecessor's hash and its own, and moves the head. Workers run it every
+  `AUDIT_SEAL_INTERVAL_SECONDS` (in batches, so PostgreSQL groups the commits); `verify`, the audit page, the
+  checkpoint and the drills seal first. An event committed but not yet sealed is kept: a crash between the insert
+  and the seal loses nothing, the next seal chains it.
+The head row remembers the last seq and hash: truncating the tail is caught by comparing the chain's end with the
+head, and — against an attacker who also rewrites the head — with an external checkpoint (`abusedesk audit
+checkpoint` prints one to keep outside the database).
 """
 
 from __future__ import annotations
@@ -14,10 +23,11 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from abusedesk.audit.models import AuditEvent, AuditHead
@@ -35,43 +45,81 @@ def event_hash(*, prev_hash: str, seq: int, at: datetime, actor: str, verb: str,
 
 def append(*, actor: str, verb: str, object_type: str, object_id: str,
            payload: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event. Must run inside the transaction of the change it records."""
+    """Record one event, unsealed. Must run inside the transaction of the change it records."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit events are written inside the transaction of the change they record")
-    payload = payload or {}
-    head = _locked_head()
-    at = timezone.now()
-    seq = head.seq + 1
-    digest = event_hash(prev_hash=head.hash, seq=seq, at=at, actor=actor, verb=verb,
-                        object_type=object_type, object_id=str(object_id), payload=payload)
-    event = AuditEvent.objects.create(seq=seq, at=at, actor=actor, verb=verb, object_type=object_type,
-                                      object_id=str(object_id), payload=payload, prev_hash=head.hash,
-                                      hash=digest)
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
-    return event
+    return AuditEvent.objects.create(at=timezone.now(), actor=actor, verb=verb, object_type=object_type,
+                                     object_id=str(object_id), payload=payload or {})
 
 
 @contextmanager
 def atomic() -> Iterator[None]:
-    """A transaction that takes the audit head lock FIRST.
-
-    Every transaction that both appends audit events and locks or references case rows must take its locks in
-    one order, or two of them deadlock (one holds a case row and waits for the head; the other holds the head
-    and waits for the case). The head comes first: it is the one lock they all share.
-    """
+    """The transaction of a change and its audit events (appending takes no lock, so this is a plain one)."""
     with transaction.atomic():
-        _locked_head()
         yield
 
 
-def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+SEAL_BATCH = 2000
+
+
+def seal(*, batch: int = SEAL_BATCH, wait: bool = True) -> int:
+    """Chain every committed unsealed event (oldest insert first); returns how many were sealed.
+
+    With `wait=False` a sealer that finds another one at work returns 0 at once (PostgreSQL's NOWAIT): that one,
+    or the next round, seals the rest."""
+    sealed = 0
+    while True:
+        done = _seal_batch(batch, wait)
+        sealed += done
+        if done < batch:
+            return sealed
+
+
+def _seal_batch(batch: int, wait: bool) -> int:
+    try:
+        with transaction.atomic():
+            head = _locked_head(wait)
+            if head is None:
+                return 0
+            rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch])
+            seq, prev = head.seq, head.hash
+            for row in rows:
+                seq += 1
+                row.seq, row.prev_hash = seq, prev
+                row.hash = prev = event_hash(prev_hash=prev, seq=seq, at=row.at, actor=row.actor, verb=row.verb,
+                                             object_type=row.object_type, object_id=row.object_id,
+                                             payload=row.payload)
+            if rows:
+                AuditEvent.objects.bulk_update(rows, ["seq", "prev_hash", "hash"], batch_size=500)
+                AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+            return len(rows)
+    except OperationalError:
+        if wait or connection.vendor != "postgresql":
+            raise
+        return 0  # another sealer holds the head (NOWAIT)
+
+
+def _locked_head(wait: bool = True) -> AuditHead | None:
+    nowait = not wait and connection.vendor == "postgresql"
+    head = AuditHead.objects.select_for_update(nowait=nowait).filter(pk=1).first()
     if head is None:
-        # First event ever: create the head; the unique pk makes a concurrent creator fail and retry.
+        # The first seal ever: create the head; the unique pk makes a concurrent creator fail and retry.
         with transaction.atomic():
             AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
+        head = AuditHead.objects.select_for_update(nowait=nowait).get(pk=1)
     return head
+
+
+def unsealed(*, older_than_seconds: float = 0) -> int:
+    """Committed events not yet chained (older than the given age)."""
+    query = AuditEvent.objects.filter(seq__isnull=True)
+    if older_than_seconds:
+        query = query.filter(at__lt=timezone.now() - timedelta(seconds=older_than_seconds))
+    return query.count()
+
+
+def seal_interval() -> float:
+    return float(getattr(settings, "AUDIT_SEAL_INTERVAL_SECONDS", 0.5))
 
 
 @dataclass(frozen=True)
@@ -114,7 +162,7 @@ def iter_events(batch: int = 2000, *, after: int = 0) -> Iterator[AuditEvent | U
         if not chunk:
             return
         yield from chunk
-        last = chunk[-1].seq
+        last = chunk[-1].seq or last
 
 
 def _one_by_one(query: Any, batch: int) -> Iterator[AuditEvent | Unreadable]:
@@ -127,24 +175,28 @@ def _one_by_one(query: Any, batch: int) -> Iterator[AuditEvent | Unreadable]:
 
 
 def verify(events: Iterable[AuditEvent | Unreadable] | None = None, *, checkpoint: tuple[int, str] | None = None,
-           after: tuple[int, str] | None = None) -> VerifyResult:
+           after: tuple[int, str] | None = None, seal_first: bool = True) -> VerifyResult:
     """Recompute the chain; report every broken link, gap, changed or unreadable event and missing tail.
 
-    `after=(seq, hash)` checks only the events appended after an end already verified (the audit page does)."""
+    `after=(seq, hash)` checks only the events appended after an end already verified (the audit page does).
+    Reading the database's chain, it seals the committed unsealed events first (`seal_first`), so it checks all."""
+    if events is None and seal_first:
+        seal()
     problems: list[str] = []
     prev_hash, expected_seq = after[1] if after else GENESIS, (after[0] if after else 0) + 1
     count = 0
     seen: dict[int, str] = {}
     for event in events if events is not None else iter_events(after=expected_seq - 1):
         count += 1
-        if event.seq != expected_seq:
-            problems.append(f"seq {expected_seq}: missing (next event found is seq {event.seq})")
+        seq = event.seq or 0  # only sealed events are read; an unsealed one given here counts as out of place
+        if seq != expected_seq:
+            problems.append(f"seq {expected_seq}: missing (next event found is seq {seq})")
         if isinstance(event, Unreadable):
-            problems.append(f"seq {event.seq}: cannot be read ({event.error}); its content cannot be checked")
+            problems.append(f"seq {seq}: cannot be read ({event.error}); its content cannot be checked")
         else:
             problems += _check_event(event, prev_hash)
-        seen[event.seq] = event.hash
-        prev_hash, expected_seq = event.hash, event.seq + 1
+        seen[seq] = event.hash
+        prev_hash, expected_seq = event.hash, seq + 1
     last_seq = expected_seq - 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq, head.hash) != (last_seq, prev_hash):
@@ -163,7 +215,7 @@ def _check_event(event: AuditEvent, prev_hash: str) -> list[str]:
     if event.prev_hash != prev_hash:
         problems.append(f"seq {event.seq}: link to the previous event is broken (removed or reordered)")
     try:  # SQLite hands back None for a time it cannot parse
-        recomputed = event_hash(prev_hash=event.prev_hash, seq=event.seq, at=event.at, actor=event.actor,
+        recomputed = event_hash(prev_hash=event.prev_hash, seq=event.seq or 0, at=event.at, actor=event.actor,
                                 verb=event.verb, object_type=event.object_type, object_id=event.object_id,
                                 payload=event.payload)
     except (AttributeError, TypeError, ValueError) as exc:

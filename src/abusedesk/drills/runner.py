@@ -30,8 +30,8 @@ from abusedesk.watch.timeparse import format_offset, parse_offset
 @dataclass
 class _State:
     sim: float = 0.0
-    seq_time: dict[int, float] = field(default_factory=dict)
-    last_seq: int = 0
+    event_time: dict[int, float] = field(default_factory=dict)
+    last_event_id: int = 0  # audit events are numbered by insertion (id); seq comes when sealed
     alerts: list[dict[str, Any]] = field(default_factory=list)
     seen_pages: set[str] = field(default_factory=set)
     last_decision: Any = None
@@ -140,9 +140,9 @@ class DrillRunner:
         """Give every audit event written since the last step the simulated time of this step."""
         from abusedesk.audit.models import AuditEvent
 
-        for seq in AuditEvent.objects.filter(seq__gt=self.state.last_seq).values_list("seq", flat=True):
-            self.state.seq_time[seq] = self.state.sim
-            self.state.last_seq = seq
+        for event_id in AuditEvent.objects.filter(id__gt=self.state.last_event_id).values_list("id", flat=True):
+            self.state.event_time[event_id] = self.state.sim
+            self.state.last_event_id = event_id
 
     def _report(self, spec: dict[str, Any], port: int) -> None:
         from abusedesk.intake.schema import parse_report
@@ -265,9 +265,9 @@ class DrillRunner:
         history = []
         events = AuditEvent.objects.filter(object_type="case", object_id=str(case.pk),
                                            verb__in=["case.opened", "case.severity_raised", "case.severity_changed"])
-        for event in events.order_by("seq"):
+        for event in events.order_by("id"):
             severity = event.payload.get("severity") or event.payload.get("to")
-            history.append({"at": format_offset(self.state.seq_time.get(event.seq, self.state.sim)),
+            history.append({"at": format_offset(self.state.event_time.get(event.id, self.state.sim)),
                             "severity": severity, "reason": event.payload.get("reason", "")})
         return history
 

@@ -22,6 +22,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from abusedesk.audit import trail
 from abusedesk.jobs.models import WorkerHeartbeat
 from abusedesk.jobs.schedule import enqueue_due
 
@@ -75,6 +76,25 @@ class _Housekeeper(threading.Thread):
         connection.close()
 
 
+class _Sealer(threading.Thread):
+    """Chains the audit events that transactions committed unsealed (audit.trail.seal), every
+    AUDIT_SEAL_INTERVAL_SECONDS, on a connection of its own; with several workers, whoever holds the head seals."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name=f"sealer-{worker_id[:6]}", daemon=True)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                close_old_connections()
+                trail.seal(wait=False)
+            except Exception:  # the worker must outlive a database hiccup; the next round seals what is left
+                logger.exception("sealing the audit trail failed; trying again")
+            self.stop.wait(trail.seal_interval())
+        connection.close()
+
+
 def _warm_up() -> None:
     """Run settings.JOBS_WARM_UP (dotted paths of callables) before taking jobs: the desk's entry loads the
     detection models, since the first analysis in a process costs seconds, which must not land on the first S0
@@ -93,6 +113,8 @@ def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None,
     beat(worker_id)
     keeper = _Housekeeper(worker_id, every=max(1.0, settings.JOBS_LEASE_SECONDS / 5))
     keeper.start()
+    sealer = _Sealer(worker_id)
+    sealer.start()
     worker = Worker(queue_names=queues or ["*"], interval=settings.JOBS_POLL_INTERVAL if interval is None
                     else interval, batch=batch, backend_name="default", startup_delay=False,
                     max_tasks=max_tasks, worker_id=worker_id, excluded_queue_names=[])
@@ -103,6 +125,7 @@ def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None,
         worker.run()
     finally:
         keeper.stop.set()
+        sealer.stop.set()
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import QuerySet
 
+from abusedesk.audit import trail
 from abusedesk.audit.models import AuditEvent
 
 PAGE_SIZE = 50
@@ -64,8 +65,10 @@ def filtered(data: dict[str, Any]) -> QuerySet[AuditEvent]:
 
 
 def audit_page(data: dict[str, Any], size: int = PAGE_SIZE) -> AuditPage:
-    """Newest first. `before=N` shows the page of events below seq N, `after=N` the page above it."""
-    query = filtered(data)
+    """Newest first. `before=N` shows the page of events below seq N, `after=N` the page above it. The events
+    committed since the workers' last seal are sealed first, so the page shows them with their place in the chain."""
+    trail.seal()
+    query = filtered(data).filter(seq__isnull=False)  # one committed after the seal above shows on the next load
     if data.get("after") is not None:
         rows = list(query.filter(seq__gt=data["after"]).order_by("seq")[:size + 1])
         more_newer, rows = len(rows) > size, rows[:size][::-1]
@@ -80,8 +83,8 @@ def audit_page(data: dict[str, Any], size: int = PAGE_SIZE) -> AuditPage:
         more_older, rows = len(rows) > size, rows[:size]
     filters = urlencode({k: data[k] for k in AuditFilterForm.FILTERS if data.get(k)})
     return AuditPage(events=rows, query=filters,
-                     newer=_link(filters, "after", rows[0].seq) if rows and more_newer else "",
-                     older=_link(filters, "before", rows[-1].seq) if rows and more_older else "")
+                     newer=_link(filters, "after", rows[0].seq or 0) if rows and more_newer else "",
+                     older=_link(filters, "before", rows[-1].seq or 0) if rows and more_older else "")
 
 
 def _link(filters: str, key: str, seq: int) -> str:

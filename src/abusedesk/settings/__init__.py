@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from abusedesk.settings.env import env_bool, env_int, env_list, env_str, secret_key, served_url
+from abusedesk.settings.env import env_bool, env_float, env_int, env_list, env_str, secret_key, served_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -254,6 +254,9 @@ SLA_MINUTES = {"S0": 15, "S1": 240, "S2": 1440, "S3": 4320}
 WATCH_INTERVAL_SECONDS = env_int("ABUSEDESK_WATCH_INTERVAL_SECONDS", 1800)
 
 # Stage hooks run when a report is filed into a case (each enqueues its own jobs).
+# How often each worker chains the audit events committed since (audit.trail.seal); see docs/security.md.
+AUDIT_SEAL_INTERVAL_SECONDS = env_float("ABUSEDESK_AUDIT_SEAL_INTERVAL_SECONDS", 0.5)
+
 # What a worker runs before its first job (dotted paths): load the detection models, so the first S0 report does not
 # wait for them.
 JOBS_WARM_UP = ["abusedesk.detection.api.warm_up"]

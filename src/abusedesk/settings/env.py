@@ -37,6 +37,19 @@ def env_int(name: str, default: int) -> int:
         raise SettingError(f"{name}: expected a whole number, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(f"{name}: expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise SettingError(f"{name}: expected a number above 0, got {raw!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
