@@ -149,7 +149,7 @@ def test_span_objects_are_accepted_as_well_as_dicts() -> None:
 
 
 def test_with_the_detectors_spans() -> None:
-    api = pytest.importorskip("abusedesk.detection.api")
+    from abusedesk.detection import api
     text = "She now lives at 14 Sunnyside Road, Holywood BT18 9AB, someone should visit her"
     result = api.analyse(text, "en")
     loc = locate(text, [s.to_json() for s in result.spans])
