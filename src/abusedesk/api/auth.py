@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
 
-from abusedesk.accounts.models import ApiToken, TokenKind, hash_token
+from abusedesk.accounts import tokens
+from abusedesk.accounts.models import ApiToken, TokenKind
 
 
 class AuthError(Exception):
@@ -23,12 +23,9 @@ def token_from(request: HttpRequest) -> ApiToken | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise AuthError(401, "Authorization must be 'Bearer <token>'")
-    token = (ApiToken.objects.select_related("user")
-             .filter(token_hash=hash_token(secret.strip()), revoked_at__isnull=True).first())
-    if token is None or not token.user.is_active:
+    token = tokens.resolve(secret.strip())
+    if token is None:
         raise AuthError(401, "the API token is not valid")
-    if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token
 
 

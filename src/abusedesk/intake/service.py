@@ -83,16 +83,14 @@ def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, c
     signals.checking_reporter.send(sender=Report, email_index=email_index, token=token)
     scope = f"token:{token.pk}" if token else f"client:{client_index[:32]}"
     body_hash = sha256_hex(raw)
-    if idempotency_key:
-        existing = _replay(scope, idempotency_key, body_hash)
-        if existing is not None:
-            return Accepted(existing, replayed=True)
+    # Idempotency by the unique constraint: no look-up first; a key used before makes the insert fail, and the
+    # report stored under it is the answer (a different body under the same key is refused).
     try:
         report = _store(draft, channel=channel, raw=raw, body_hash=body_hash, content_type=content_type,
                         client_index=client_index, email_index=email_index, token=token, scope=scope,
                         idempotency_key=idempotency_key)
     except IntegrityError:
-        # A concurrent request with the same key won the race: answer as it did (or refuse a new body).
+        # The key was used before (or by a concurrent request that won the race): answer as it did.
         if idempotency_key:
             existing = _replay(scope, idempotency_key, body_hash)
             if existing is not None:

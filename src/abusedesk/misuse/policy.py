@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -66,13 +67,39 @@ def refuse_suspended(*, email_index: str | None, token: Any = None, **_signal: A
                                 "e-mail to contest")
 
 
+SUSPENSION_CACHE_SECONDS = 60
+
+
 def active_suspension(*, email_index: str | None, token: Any = None) -> MisuseStep | None:
-    now = timezone.now()
-    query = Q(email_index=email_index) if email_index else Q(pk__in=[])  # a token's step has no e-mail index
-    if token is not None:
-        query |= Q(token=token)
-    return (MisuseStep.objects.filter(query, kind=MisuseStep.SUSPENSION, until__gt=now, lifted_at__isnull=True)
-            .order_by("-until").first())
+    """The suspension in force for this e-mail (blind index) or token, if any. Intake asks on every submission, so
+    each owner's answer ("none" included) is cached; creating or changing a step drops its owner's entry."""
+    found = [step for step in (_suspension_of("e", email_index) if email_index else None,
+                               _suspension_of("t", str(token.pk)) if token is not None else None)
+             if step is not None and step.until is not None and step.until > timezone.now()]
+    return max(found, key=lambda step: step.until or timezone.now(), default=None)
+
+
+def _cache_key(kind: str, owner: str) -> str:
+    return f"abusedesk:suspension:{kind}:{owner}"
+
+
+def _suspension_of(kind: str, owner: str) -> MisuseStep | None:
+    cached = cache.get(_cache_key(kind, owner))
+    if cached is not None:
+        return cached if isinstance(cached, MisuseStep) else None
+    query = Q(email_index=owner) if kind == "e" else Q(token_id=owner)
+    step = (MisuseStep.objects.filter(query, kind=MisuseStep.SUSPENSION, until__gt=timezone.now(),
+                                      lifted_at__isnull=True).order_by("-until").first())
+    cache.set(_cache_key(kind, owner), step if step is not None else "none", SUSPENSION_CACHE_SECONDS)
+    return step
+
+
+def forget_owner(sender: Any, instance: MisuseStep, **kwargs: Any) -> None:
+    """A step was created or changed (lifted): its owner's cached answer goes."""
+    keys = [_cache_key("e", instance.email_index)] if instance.email_index else []
+    if instance.token_id is not None:
+        keys.append(_cache_key("t", str(instance.token_id)))
+    cache.delete_many(keys)
 
 
 def _identity(report: Report) -> tuple[Q, dict[str, Any]] | None:

@@ -38,6 +38,11 @@ def register(sub: Any) -> None:
     create.add_argument("--kind", choices=["staff", "trusted_flagger", "authority"], default="staff")
     create.add_argument("--label", default="")
     create.set_defaults(handler=cmd_token_create, django=True)
+    token_sub.add_parser("list", help="list API tokens (never their secrets)").set_defaults(
+        handler=cmd_token_list, django=True)
+    revoke = token_sub.add_parser("revoke", help="revoke an API token at once (every process stops accepting it)")
+    revoke.add_argument("token_id", help="the token's id, as `abusedesk token list` shows it")
+    revoke.set_defaults(handler=cmd_token_revoke, django=True)
 
     customers = sub.add_parser("customers", help="customers, properties and services")
     cust_sub = customers.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
@@ -112,6 +117,36 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     token, secret = ApiToken.issue(user=user, kind=args.kind, label=args.label)
     print(secret)
     print(f"# {args.kind} token {token.pk} for {user.username}; shown once, store it now", file=sys.stderr)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from abusedesk.accounts.models import ApiToken
+
+    for token in ApiToken.objects.select_related("user").order_by("created_at"):
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        print(f"{token.pk}  {token.kind:<16} {token.user.username:<20} {state:<24} last used {used}  {token.label}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    import uuid
+
+    from abusedesk.accounts import tokens
+    from abusedesk.accounts.models import ApiToken
+
+    try:
+        token_id = uuid.UUID(args.token_id)
+    except ValueError:
+        raise CliError(f"token_id: {args.token_id!r} is not a token id (see `abusedesk token list`)") from None
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise CliError(f"token_id: no token {token_id}")
+    if token.revoked_at is not None:
+        raise CliError(f"token_id: {token_id} was already revoked on {token.revoked_at:%Y-%m-%d %H:%M}")
+    tokens.revoke(token)
+    print(f"revoked {token.kind} token {token.pk} of {token.user.username}")
     return 0
 
 
