@@ -1,6 +1,10 @@
 """Intake benchmark: accepted reports/s and latency through `POST /api/v1/reports`.
 
-Starts the server the README uses (`abusedesk up`: gunicorn gthread web processes + job workers) on a
+Each client count first loads `GET /healthz` on the same server for the same time (the baseline the intake rate is
+a share of), then posts reports; after the burst it measures the share of its reports filed (attributed, in a case
+or answered as not ours) within --filed-window seconds (60) of its end, then the full drain.
+
+Starts the server the README uses (`abusedesk up`: gunicorn gevent web processes + job workers) on a
 fresh data directory, on PostgreSQL (+ Redis cache) and/or on the embedded SQLite (+ file cache), with a
 trusted-flagger token whose rate limit is raised so the limiter counts but never refuses. Runs a closed
 loop of N keep-alive clients for --duration seconds per client count, then times how long the job
@@ -107,6 +111,10 @@ def request_factory(token: str, bodies: list[bytes], run_tag: str, idem_share: f
     return make
 
 
+def healthz_factory(seq: int) -> tuple[str, str, dict[str, str], bytes]:
+    return "GET", "/healthz", {}, b""
+
+
 # --- one database -------------------------------------------------------------------------------
 
 class Desk:
@@ -151,6 +159,21 @@ class Desk:
 
     def report_count(self) -> int:
         return int(self.rows("SELECT count(*) FROM intake_report")[0][0])
+
+    def filed_count(self) -> int:
+        """Reports that left RECEIVED: attributed and filed into a case, or answered as not ours."""
+        return int(self.rows("SELECT count(*) FROM intake_report WHERE status <> 'received'")[0][0])
+
+    def filed_within(self, seconds: float, stored: int, filed_before: int) -> dict[str, Any]:
+        """Poll until every report of the burst is filed or `seconds` have passed since the burst ended."""
+        started = time.monotonic()
+        filed = self.filed_count() - filed_before
+        while filed < stored and time.monotonic() - started < seconds:
+            time.sleep(0.5)
+            filed = self.filed_count() - filed_before
+        return {"filed_window_s": seconds, "filed_in_window": filed,
+                "filed_share_in_window": round(filed / stored, 3) if stored else None,
+                "all_filed_after_s": round(time.monotonic() - started, 1) if filed >= stored else None}
 
     def job_state(self) -> tuple[dict[str, int], int, int]:
         """Jobs still to run (READY and due, or RUNNING) by job name; finished and failed totals."""
@@ -224,7 +247,10 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
             desk.drain(min(args.drain_timeout, 10.0))
         for clients in args.clients:
             other_before = wait_for_quiet(args.quiet_wait) if args.quiet_wait > 0 else None
-            before = desk.report_count()
+            health = run_load(desk.server.port, healthz_factory, clients=clients, duration=args.duration).summary(200)
+            print(f"   {clients:>3} clients on /healthz: {health['accepted_per_s']:>7.1f}/s  "
+                  f"p50 {health['p50_ms']} ms  p99 {health['p99_ms']} ms  errors {health['errors']}", flush=True)
+            before, filed_before = desk.report_count(), desk.filed_count()
             cpu_before = cpu_snapshot()
             res = run_load(desk.server.port, request_factory(token, bodies, f"{tag}-c{clients}", args.idem),
                            clients=clients, duration=args.duration)
@@ -237,12 +263,16 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
                                             for g, c in cores.items() if g not in ("other",)}
             summary["other_cores"] = cores.get("other", 0.0)
             summary["other_cores_before_run"] = other_before
+            stored = desk.report_count() - before
+            window = desk.filed_within(args.filed_window, stored, filed_before)
             cpu_before = cpu_snapshot()
             drain = desk.drain(args.drain_timeout)
             drain["cpu_cores_while_draining"] = cpu_share(cpu_before, cpu_snapshot(),
                                                           max(0.1, drain["drain_s"]))
-            stored = desk.report_count() - before
-            row = {"db": db, "cache": desk.cache,
+            share = (round(summary["accepted_per_s"] / health["accepted_per_s"], 3)
+                     if health["accepted_per_s"] else None)
+            row = {"db": db, "cache": desk.cache, "healthz_per_s": health["accepted_per_s"],
+                   "healthz_p99_ms": health["p99_ms"], "intake_share_of_healthz": share, **window,
                    "pg_synchronous_commit_off": args.pg_async_commit and db == "postgres",
                    "web_processes": web, "threads": threads,
                    "workers": args.workers, "shape": label, **summary, **drain, "reports_stored": stored}
@@ -255,6 +285,9 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
                   f"all jobs done after {drain['drain_s']}s"
                   f"{'' if drain['drained'] else ' (NOT drained: ' + str(drain['left_by_job']) + ' left)'}"
                   f" at {drain['jobs_per_s_while_draining']} jobs/s",
+                  flush=True)
+            print(f"   intake = {share} of the /healthz rate; {window['filed_in_window']} of {stored} reports "
+                  f"({window['filed_share_in_window']}) filed within {args.filed_window:.0f}s of the burst's end",
                   flush=True)
             print(f"   cores used during the run: {cores}", flush=True)
             print(f"   CPU ms per accepted report: {summary['cpu_ms_per_report']}", flush=True)
@@ -274,7 +307,8 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     cols = [("db", "db", 8), ("shape", "shape", 26), ("clients", "clients", 7), ("requests", "requests", 8),
-            ("errors", "errors", 6), ("accepted_per_s", "acc/s", 7), ("p50_ms", "p50", 6),
+            ("errors", "errors", 6), ("healthz_per_s", "hz/s", 7), ("accepted_per_s", "acc/s", 7),
+            ("intake_share_of_healthz", "share", 6), ("filed_share_in_window", "filed60", 7), ("p50_ms", "p50", 6),
             ("p90_ms", "p90", 6), ("p99_ms", "p99", 6), ("max_ms", "max", 7),
             ("backlog_at_stop", "backlog", 7), ("process_report_drain_s", "filed s", 7),
             ("drain_s", "all s", 7), ("other_cores", "other", 5)]
@@ -315,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idem", type=float, default=0.5, help="share of requests with an Idempotency-Key")
     parser.add_argument("--drain-timeout", type=float, default=30.0,
                         help="longest wait for the job backlog to drain after each load run")
+    parser.add_argument("--filed-window", type=float, default=60.0,
+                        help="seconds after a burst within which the share of its reports filed is measured")
     parser.add_argument("--pg-async-commit", action="store_true",
                         help="diagnostic: synchronous_commit=off on the bench database (not durable)")
     parser.add_argument("--quiet-wait", type=float, default=10.0,
