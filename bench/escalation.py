@@ -57,6 +57,7 @@ from _common import (
     pg_drop,
     pg_rows,
     run_cli,
+    run_load,
     sqlite_rows,
     start_desk,
     write_json,
@@ -330,6 +331,11 @@ def paging_run(db: str, workers: int, args: argparse.Namespace, bodies: list[byt
         _prepared, boot = start_desk(desk, pause=20)
         print(f"   server up in {boot:.1f}s on port {desk.server.port}; receiver on {receiver.port}", flush=True)
         uptime_before = _uptime()
+        health = run_load(desk.server.port, lambda seq: ("GET", "/healthz", {}, b""), clients=args.clients,
+                          duration=min(10.0, args.duration)).summary(200)
+        print(f"   /healthz on the same server, {args.clients} clients: {health['accepted_per_s']}/s "
+              f"p99 {health['p99_ms']} ms", flush=True)
+        row.update({"healthz_per_s": health["accepted_per_s"], "healthz_p99_ms": health["p99_ms"]})
         stats: dict[str, Any] = {"errors": 0, "samples": [], "latencies_ms": [], "statuses": {}, "max_lag_s": 0.0}
         probes: list[dict[str, Any]] = []
 
@@ -372,7 +378,10 @@ def paging_run(db: str, workers: int, args: argparse.Namespace, bodies: list[byt
             "cpu_cores_used": cores, "uptime_before": uptime_before, "uptime_after": _uptime(),
         })
         row["meets_target_p99_5s"] = bool(lat) and not unpaged and (pct(lat, 99) or 99) <= 5.0
-        print(f"   background: {ok} accepted ({row['background_rate']}/s), errors {stats['errors']}, "
+        row["background_share_of_healthz"] = (round(row["background_rate"] / health["accepted_per_s"], 3)
+                                              if health["accepted_per_s"] else None)
+        print(f"   background: {ok} accepted ({row['background_rate']}/s = {row['background_share_of_healthz']} of "
+              f"/healthz), errors {stats['errors']}, "
               f"p50 {row['background_p50_ms']} ms p99 {row['background_p99_ms']} ms, max lag "
               f"{row['background_max_lag_s']} s", flush=True)
         print(f"   probes: {len(accepted)} accepted, {len(matched)} paged; accept->page p50 {row['page_s_p50']} s "
