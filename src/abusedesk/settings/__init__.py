@@ -12,7 +12,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from abusedesk.settings.env import env_bool, env_float, env_int, env_list, env_str, secret_key, served_url
+from abusedesk.settings.env import (
+    default_abuse_address,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+    served_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -274,6 +283,17 @@ EMAIL_HOST_PASSWORD = env_str("ABUSEDESK_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("ABUSEDESK_SMTP_STARTTLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("ABUSEDESK_FROM_EMAIL", "abuse-desk@localhost")
+
+# E-mail intake, the SMTP listener (`abusedesk smtp`, `abusedesk up --smtp-port`; docs/email-smtp.md): the addresses
+# it takes mail for (comma separated; default abuse@ the host of PUBLIC_URL, abuse@localhost when that host is an IP
+# address), the largest message in bytes (advertised as SIZE; 552 above it), simultaneous connections (421 beyond),
+# seconds a client may stay idle or take over one DATA, and a PEM certificate and key to offer STARTTLS.
+MAIL_ADDRESSES = env_list("ABUSEDESK_MAIL_ADDRESSES", [default_abuse_address(PUBLIC_URL)])
+MAIL_MAX_BYTES = env_int("ABUSEDESK_MAIL_MAX_BYTES", 10 * 1024 * 1024)
+MAIL_MAX_CONNECTIONS = env_int("ABUSEDESK_MAIL_MAX_CONNECTIONS", 100)
+MAIL_TIMEOUT_SECONDS = env_float("ABUSEDESK_MAIL_TIMEOUT_SECONDS", 300.0)
+MAIL_TLS_CERT = env_str("ABUSEDESK_MAIL_TLS_CERT", "")
+MAIL_TLS_KEY = env_str("ABUSEDESK_MAIL_TLS_KEY", "")
 
 # Internationalisation: the public pages and notices speak English, Spanish and Arabic.
 LANGUAGE_CODE = "en"

@@ -94,3 +94,16 @@ def record_served_url(data_dir: Path, url: str) -> None:
     """Called by `abusedesk up` when it chose the public URL itself, so other commands on the desk follow it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / SERVED_URL_FILE).write_text(url + "\n", encoding="utf-8")
+
+
+def default_abuse_address(public_url: str) -> str:
+    """abuse@ the host of the public URL; abuse@localhost when that host is an IP address (a desk on loopback)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(public_url).hostname or "").rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return f"abuse@{host or 'localhost'}"
+    return "abuse@localhost"

@@ -26,6 +26,9 @@ def register(sub: Any) -> None:
     up.add_argument("--workers", type=int, default=1, help="job worker processes (default 1)")
     up.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory (default ./abusedesk-data)")
     up.add_argument("--no-admin", action="store_true", help="do not create the first admin account")
+    up.add_argument("--smtp-port", type=int, default=None,
+                    help="also receive reports by e-mail: the SMTP listener on this port, on --host "
+                         "(off unless given; see `abusedesk smtp`)")
     up.set_defaults(handler=cmd_up, django=False)
 
     worker = sub.add_parser("worker", help="run one job worker process")
@@ -80,12 +83,13 @@ def cmd_up(args: argparse.Namespace) -> int:
         os.environ["ABUSEDESK_PUBLIC_URL"] = served_url(args.host, args.port)
         record_served_url(data_dir, os.environ["ABUSEDESK_PUBLIC_URL"])
     setup_django()
+    mail_to = _check_smtp(args)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     password = None if args.no_admin else _first_admin(data_dir)
     children = _start_children(args)
-    _announce(args, data_dir, password)
+    _announce(args, data_dir, password, mail_to)
     return _supervise(children, args)
 
 
@@ -96,11 +100,31 @@ def served_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _check_smtp(args: argparse.Namespace) -> str:
+    """With --smtp-port: the addresses the listener takes mail for, after checking its settings and port."""
+    if args.smtp_port is None:
+        return ""
+    from abusedesk.cli.commands.smtp import check_port, load_config
+
+    config = load_config()
+    check_port(args.host, args.smtp_port, "--smtp-port")
+    return ", ".join(sorted(config.addresses))
+
+
+def _launch(name: str, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """Start (or restart) one child of `up`: the web server, a job worker, the SMTP listener."""
+    if name == "web":
+        return _spawn_web(args)
+    if name == "smtp":
+        return _spawn([sys.executable, "-m", "abusedesk.cli", "smtp", "--host", args.host,
+                       "--port", str(args.smtp_port)])
+    return _spawn([sys.executable, "-m", "abusedesk.cli", "worker"])
+
+
 def _start_children(args: argparse.Namespace) -> dict[str, subprocess.Popen[bytes]]:
-    children = {"web": _spawn_web(args)}
-    for index in range(max(0, args.workers)):
-        children[f"worker-{index}"] = _spawn([sys.executable, "-m", "abusedesk.cli", "worker"])
-    return children
+    names = ["web", *(f"worker-{index}" for index in range(max(0, args.workers)))]
+    names += ["smtp"] if args.smtp_port is not None else []
+    return {name: _launch(name, args) for name in names}
 
 
 def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
@@ -119,7 +143,7 @@ def _spawn_web(args: argparse.Namespace) -> subprocess.Popen[bytes]:
                    "--graceful-timeout", "10", "--timeout", "60"])
 
 
-def _announce(args: argparse.Namespace, data_dir: Path, password: str | None) -> None:
+def _announce(args: argparse.Namespace, data_dir: Path, password: str | None, mail_to: str) -> None:
     base = served_url(args.host, args.port)
     lines = [
         "", f"abusedesk is running at {base}/",
@@ -128,6 +152,8 @@ def _announce(args: argparse.Namespace, data_dir: Path, password: str | None) ->
         f"  review console:  {base}/console/", f"  API + OpenAPI:   {base}/api/v1/openapi.json",
         f"  data directory:  {data_dir}",
     ]
+    if mail_to:
+        lines.append(f"  e-mail intake:   SMTP on {args.host}:{args.smtp_port} for {mail_to}")
     if password:
         lines.append(f"  log in as 'admin' with password: {password}")
         lines.append(f"  (also saved in {data_dir}/initial-admin-password)")
@@ -151,8 +177,7 @@ def _supervise(children: dict[str, subprocess.Popen[bytes]], args: argparse.Name
         for name, proc in list(children.items()):
             if proc.poll() is not None and not stopping:
                 print(f"abusedesk: {name} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
-                children[name] = _spawn_web(args) if name == "web" else _spawn(
-                    [sys.executable, "-m", "abusedesk.cli", "worker"])
+                children[name] = _launch(name, args)
     for proc in children.values():
         proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
