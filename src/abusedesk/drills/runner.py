@@ -148,12 +148,30 @@ class DrillRunner:
         from abusedesk.intake.schema import parse_report
         from abusedesk.intake.service import accept
 
+        if "raw" in spec or "eml" in spec:
+            self._email(spec, port)
+            return
         body: dict[str, Any] = {k: spec[k] for k in ("category", "explanation", "reporter", "share_identity",
                                                      "language") if k in spec}
         body.update(urls=[self._local(u, port) for u in spec["urls"]], good_faith=spec.get("good_faith", True))
         raw = json.dumps(body, ensure_ascii=False).encode()
         accept(parse_report(raw), channel=spec.get("channel", "api"), raw=raw, content_type="application/json",
                client_ip="127.0.0.1")
+
+    def _email(self, spec: dict[str, Any], port: int) -> None:
+        """An e-mail report: the message is stored as `abusedesk mail ingest` stores a file, and its reading job runs
+        with the others. Links to the drill's sites are pointed at the loopback forum (plain-text occurrences)."""
+        from abusedesk.intake.email.store import store_raw
+
+        raw = spec["raw"].encode("utf-8") if "raw" in spec else Path(spec["eml"]).read_bytes()
+        store_raw(self._local_links(raw, port), source="file")
+
+    def _local_links(self, raw: bytes, port: int) -> bytes:
+        if not self.drill.sites:
+            return raw
+        domains = "|".join(re.escape(site["domain"]) for site in self.drill.sites).encode()
+        link = re.compile(rb"https?://(?:" + domains + rb")(?![\w.-])(?::\d+)?(?:/[^\s<>\"'\]\)]*)?", re.IGNORECASE)
+        return link.sub(lambda m: self._local(m.group().decode("latin-1"), port).encode("latin-1"), raw)
 
     def _watch_tick(self) -> None:
         from abusedesk.watch.models import WatchedThread
@@ -315,6 +333,6 @@ def load(path: Path) -> Drill:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise DrillError(f"(file): not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    return parse(data)
+    return parse(data, base=path.parent)
 
 

@@ -2,14 +2,16 @@
 
 The models check the file's own structure (times, sites, report channels, staff actions). What a part hands on
 to another stage is checked there: `customers` by the customers import, each report's fields by the intake API
-(at the report's time), thread contents by the scenario forum. `parse` returns a `Drill` whose lists hold plain
-dicts of the fields given, as the runner reads them.
+(at the report's time), an e-mail report's message by the e-mail reader, thread contents by the scenario forum.
+`parse` returns a `Drill` whose lists hold plain dicts of the fields given, as the runner reads them; an `eml`
+file is named by its absolute path.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, StringConstraints, ValidationError, model_validator
@@ -79,17 +81,36 @@ class _Site(DataModel):
 
 
 class _Report(DataModel):
-    """When, and through which channel; the rest is the intake API's body, checked by the API at that time."""
+    """When, and through which channel; the rest is the intake API's body, checked by the API at that time, or
+    (channel `email`) an e-mail message, `raw` text or an `eml` file, which carries all of that itself."""
 
     at: Offset
     channel: Literal["api", "web", "email"] = "api"
-    urls: list[str]
+    urls: list[str] | None = None
     category: str | None = None
     explanation: str | None = None
     language: str | None = None
     reporter: dict[str, Any] | None = None
     share_identity: dict[str, Any] | None = None
     good_faith: bool = True
+    raw: Text | None = None
+    eml: Text | None = None
+
+    @model_validator(mode="after")
+    def _fields_or_message(self) -> _Report:
+        message = sorted({"raw", "eml"} & self.model_fields_set)
+        if not message:
+            if self.urls is None:
+                raise ValueError("needs urls (or, with channel 'email', the message: raw or eml)")
+            return self
+        if self.channel != "email":
+            raise ValueError(f"{message[0]} is an e-mail message: it needs channel 'email'")
+        if len(message) > 1:
+            raise ValueError("needs raw or eml, not both")
+        fields = sorted(self.model_fields_set - {"at", "channel", *message})
+        if fields:
+            raise ValueError(f"an e-mail report takes its {', '.join(fields)} from the message; leave them out")
+        return self
 
 
 class _Staff(DataModel):
@@ -148,7 +169,8 @@ class _DrillFile(DataModel):
     oncall: list[Text] = []
 
 
-def parse(data: Any) -> Drill:
+def parse(data: Any, *, base: Path | None = None) -> Drill:
+    """The drill in `data`; `eml` files are found relative to `base` (the drill file's folder; default: here)."""
     try:
         f = _DrillFile.model_validate(data)
     except ValidationError as exc:
@@ -156,8 +178,20 @@ def parse(data: Any) -> Drill:
         raise DrillError(said) from None
     return Drill(name=f.name, start=datetime.fromisoformat(f.start.replace("Z", "+00:00")),
                  duration_s=parse_offset(f.duration), watch_interval_s=parse_offset(f.watch_interval),
-                 customers=f.customers, sites=[_plain(s) for s in f.sites], reports=[_plain(r) for r in f.reports],
+                 customers=f.customers, sites=[_plain(s) for s in f.sites],
+                 reports=_with_eml_paths([_plain(r) for r in f.reports], base or Path.cwd()),
                  staff=[_plain(s) for s in f.staff], actions=[_plain(a) for a in f.actions], oncall=f.oncall)
+
+
+def _with_eml_paths(reports: list[dict[str, Any]], base: Path) -> list[dict[str, Any]]:
+    """Each `eml` as an absolute path, checked to be a file."""
+    for index, report in enumerate(reports):
+        if "eml" in report:
+            path = (base / report["eml"]).resolve()
+            if not path.is_file():
+                raise DrillError(f"reports.{index}.eml: no file {report['eml']!r} next to the drill file ({base})")
+            report["eml"] = str(path)
+    return reports
 
 
 def _plain(model: DataModel) -> dict[str, Any]:
