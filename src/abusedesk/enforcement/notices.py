@@ -64,9 +64,10 @@ def _report_context(report: Report) -> dict[str, object]:
 
 def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object] | None = None,
                            decision: Decision | None = None) -> Notice | None:
-    """Queue a notice to the reporter about their own report (must run inside the caller's transaction)."""
+    """Queue a notice to the reporter about their own report (must run inside the caller's transaction). None when
+    there is no address, or intake held notices back for this report (a robot sender, or over the receipt rate)."""
     email = report.reporter.email
-    if not email:
+    if not email or not report.reporter_notice_allowed(kind):
         return None
     language = notice_language(report.language)
     rendered = render(kind, language, {**_report_context(report), **_reporter_links(report), **(extra or {})})

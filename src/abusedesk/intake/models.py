@@ -111,6 +111,11 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# Notices that only acknowledge a report (held back from a sender over the receipt rate); `RATE_HELD` is that reason.
+ACKNOWLEDGEMENTS = frozenset({"receipt", "not_our_customer"})
+RATE_HELD = "rate_limited"
+
+
 class Report(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="report")
@@ -141,6 +146,10 @@ class Report(models.Model):
     # When the owner of the reporter's mailbox confirmed THIS notice is theirs (intake/confirm.py). Only confirmed
     # notices (or a token's) count towards suspending an e-mail identity (DSA Art. 23).
     reporter_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Why notices to the reporter are held back for this report (e-mail intake, intake/email/receipts.py): a robot
+    # sender (auto-reply, noreply, automated) gets none at all; a sender over the receipt rate gets no
+    # acknowledgements but still hears of the decision (DSA Art. 16(5)). Empty: notices go as usual.
+    reporter_notices_held = models.CharField(max_length=20, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "received_at"]), models.Index(fields=["category"])]
@@ -151,6 +160,12 @@ class Report(models.Model):
     @property
     def primary_url(self) -> str:
         return self.urls[0]["url"] if self.urls else ""
+
+    def reporter_notice_allowed(self, kind: str) -> bool:
+        """Whether a notice of this kind may go to the reporter (`reporter_notices_held` says why not)."""
+        if not self.reporter_notices_held:
+            return True
+        return self.reporter_notices_held == RATE_HELD and kind not in ACKNOWLEDGEMENTS
 
 
 class IdempotencyKey(models.Model):
@@ -186,7 +201,7 @@ class InboundMessage(models.Model):
 
     A job (`intake.email.tasks.process_inbound`) reads it afterwards: parses it into reports through the same
     `accept()` as the form and the API, or attaches it to the report it answers. Written once; only `status`,
-    `processed_at` and `result` change when it is read."""
+    `processed_at`, `result`, `report`, `dedupe_key` and `parsed` change when it is read."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -202,6 +217,15 @@ class InboundMessage(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     # What reading it did: report ids, the reason it was ignored or failed (never an address or the body).
     result = models.JSONField(default=dict)
+    # The report this message filed, or the one it answers (a reply to a notice), or a duplicate's original's.
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="inbound_messages")
+    # SHA-256 of (Message-ID, body) -- or of the raw bytes when there is no Message-ID -- held by the first copy
+    # read: a second delivery of the same message cannot take it, so it is a duplicate (one report).
+    dedupe_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # What the reader found, for the console (JSON): the sender, authentication results, the format's fields, the
+    # attachments listed. Encrypted: it names the sender.
+    parsed = EncryptedTextField(null=True, blank=True)  # NULL: not read yet
 
     class Meta:
         indexes = [models.Index(fields=["status", "received_at"])]

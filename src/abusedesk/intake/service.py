@@ -61,23 +61,30 @@ def processing_priority(category: str, lane: str, explanation: str = "") -> int:
     return min(int(Priority.S0) - 10, priority_for_severity(severity) + LANE_BONUS.get(lane, 0))
 
 
-def lane_for(token: ApiToken | None) -> str:
+_KIND_LANES: dict[str, str] = {ReporterKind.TRUSTED_FLAGGER: Lane.TRUSTED, ReporterKind.AUTHORITY: Lane.AUTHORITY}
+
+
+def lane_for(token: ApiToken | None, vouched_kind: str = "") -> str:
     if token is None:
-        return Lane.NORMAL
+        return _KIND_LANES.get(vouched_kind, Lane.NORMAL)
     lanes: dict[str, str] = {TokenKind.TRUSTED_FLAGGER: Lane.TRUSTED, TokenKind.AUTHORITY: Lane.AUTHORITY}
     return lanes.get(token.kind, Lane.NORMAL)
 
 
-def kind_for(token: ApiToken | None, claimed: str) -> str:
-    """The reporter kind we record: authority and trusted flagger come only from the token; a self-declared one
-    stays a claim (Report.claimed_kind) and the reporter counts as an individual."""
+def kind_for(token: ApiToken | None, claimed: str, vouched_kind: str = "") -> str:
+    """The reporter kind we record: authority and trusted flagger come only from the token, or from `vouched_kind`
+    (e-mail: a configured domain whose DKIM signature passed, intake/email/auth.py); a self-declared one stays a
+    claim (Report.claimed_kind) and the reporter counts as an individual."""
     if token is not None and token.kind in {TokenKind.TRUSTED_FLAGGER, TokenKind.AUTHORITY}:
         return str(token.kind)
+    if token is None and vouched_kind in WEIGHTY_KINDS:
+        return vouched_kind
     return ReporterKind.INDIVIDUAL if claimed in WEIGHTY_KINDS else claimed
 
 
 def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, client_ip: str,
-           token: ApiToken | None = None, idempotency_key: str | None = None) -> Accepted:
+           token: ApiToken | None = None, idempotency_key: str | None = None, vouched_kind: str = "",
+           notices_held: str = "") -> Accepted:
     email_index = blind_index("reporter-email", draft.reporter_email)
     client_index = blind_index("client", client_ip)
     signals.checking_reporter.send(sender=Report, email_index=email_index, token=token)
@@ -88,7 +95,7 @@ def accept(draft: ReportDraft, *, channel: str, raw: bytes, content_type: str, c
     try:
         report = _store(draft, channel=channel, raw=raw, body_hash=body_hash, content_type=content_type,
                         client_index=client_index, email_index=email_index, token=token, scope=scope,
-                        idempotency_key=idempotency_key)
+                        idempotency_key=idempotency_key, vouched_kind=vouched_kind, notices_held=notices_held)
     except IntegrityError:
         # The key was used before (or by a concurrent request that won the race): answer as it did.
         if idempotency_key:
@@ -110,10 +117,10 @@ def _replay(scope: str, key: str, body_hash: str) -> Report | None:
 
 def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, content_type: str,
            client_index: str, email_index: str, token: ApiToken | None, scope: str,
-           idempotency_key: str | None) -> Report:
-    lane = lane_for(token)
+           idempotency_key: str | None, vouched_kind: str, notices_held: str) -> Report:
+    lane = lane_for(token, vouched_kind)
     with transaction.atomic():
-        reporter = _reporter_for(draft, email_index, token, kind_for(token, draft.reporter_kind))
+        reporter = _reporter_for(draft, email_index, token, kind_for(token, draft.reporter_kind, vouched_kind))
         submission = Submission.objects.create(
             channel=channel, content_type=content_type[:200], raw=raw, raw_sha256=body_hash, size=len(raw),
             client_index=client_index[:64], token=token)
@@ -123,7 +130,7 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
             urls=[u.as_dict() for u in draft.urls], explanation=draft.explanation, language=draft.language,
             good_faith=draft.good_faith, share_host=draft.share_host, share_site_owner=draft.share_site_owner,
             share_law_enforcement=draft.share_law_enforcement, status=ReportStatus.RECEIVED,
-            order=draft.order, order_problems=order_problems(draft, lane))
+            order=draft.order, order_problems=order_problems(draft, lane), reporter_notices_held=notices_held[:20])
         if idempotency_key:
             IdempotencyKey.objects.create(scope=scope, key=idempotency_key, body_sha256=body_hash, report=report)
         audit.append(actor=f"{channel}:{'token:' + str(token.pk) if token else 'anonymous'}",

@@ -2,7 +2,9 @@
 
 `checking_reporter` is sent before a submission is stored; a receiver refuses it by raising `ReporterSuspended`
 (the misuse rule). `report_accepted` is sent inside the transaction that stores the report, so the job that
-processes it is enqueued exactly when the report is committed.
+processes it is enqueued exactly when the report is committed. `finding_thread` asks rather than announces: an
+e-mail that replies to a notice names the notice's Message-ID, and the stage that sends notices answers which
+report that notice was about (intake cannot look at notices itself: they live above it).
 """
 
 from __future__ import annotations
@@ -13,3 +15,6 @@ from django.dispatch import Signal
 checking_reporter = Signal()
 # report=Report, priority=int
 report_accepted = Signal()
+# message_ids=list[str]; a receiver returns the id of the report a reporter notice with one of these Message-IDs
+# was about, or None (intake/email/threads.py).
+finding_thread = Signal()

@@ -6,6 +6,8 @@ enqueues exists exactly when the change commits, and a receiver that fails rolls
 Announced by intake:
 - `checking_reporter` (before a submission is stored): refuse a suspended reporter (misuse).
 - `report_accepted` (a report is stored): enqueue the job that files it into a case (pipeline.tasks).
+- `finding_thread` (an e-mail replies to a notice): answer which report that reporter notice was about (the notices
+  live in the case core).
 
 Announced by the case core:
 - `report_not_ours` (attribution found no customer of ours): tell the reporter who to ask (enforcement notices).
@@ -37,6 +39,7 @@ def connect() -> None:
     """Connect every receiver once (AppConfig.ready); the dispatch uids make a second call harmless."""
     intake_signals.checking_reporter.connect(_refuse_suspended, dispatch_uid=f"{_UID}.checking_reporter")
     intake_signals.report_accepted.connect(_file_report, dispatch_uid=f"{_UID}.report_accepted")
+    intake_signals.finding_thread.connect(_thread_of, dispatch_uid=f"{_UID}.finding_thread")
     case_signals.report_not_ours.connect(_not_ours, dispatch_uid=f"{_UID}.report_not_ours")
     case_signals.case_became_s0.connect(_s0, dispatch_uid=f"{_UID}.case_became_s0")
     case_signals.decision_effective.connect(_effective, dispatch_uid=f"{_UID}.decision_effective")
@@ -52,6 +55,14 @@ def _file_report(sender: Any, *, report: Any, priority: int, **_: Any) -> None:
     from abusedesk.pipeline.tasks import process_report
 
     enqueue(process_report, str(report.pk), priority=priority)
+
+
+def _thread_of(sender: Any, *, message_ids: list[str], **_: Any) -> str | None:
+    from abusedesk.cases.models import Notice, RecipientRole
+
+    found = (Notice.objects.filter(message_id__in=message_ids[:50], recipient_role=RecipientRole.REPORTER,
+                                   report__isnull=False).values_list("report_id", flat=True).first())
+    return str(found) if found else None
 
 
 def _not_ours(sender: Any, *, report: Any, **_: Any) -> None:

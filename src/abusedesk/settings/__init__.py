@@ -295,6 +295,18 @@ MAIL_TIMEOUT_SECONDS = env_float("ABUSEDESK_MAIL_TIMEOUT_SECONDS", 300.0)
 MAIL_TLS_CERT = env_str("ABUSEDESK_MAIL_TLS_CERT", "")
 MAIL_TLS_KEY = env_str("ABUSEDESK_MAIL_TLS_KEY", "")
 
+# E-mail intake, reading a stored message (intake/email/; docs/email.md): the authserv-ids of relays whose
+# Authentication-Results are believed (comma separated; none by default, so no header is taken on trust); verify
+# DKIM signatures here with dkimpy (turn on when this desk's listener is the MX); sender domains that get a lane
+# when DKIM passes for them ("cert.example=trusted,police.example=authority"); receipts per sender address
+# ("N/s", "N/m", "N/h" or "N/d"); the most MIME parts read in one message and how deep multiparts may nest.
+MAIL_TRUSTED_AUTHSERV_IDS = env_list("ABUSEDESK_MAIL_TRUSTED_AUTHSERV_IDS", [])
+MAIL_DKIM_VERIFY = env_bool("ABUSEDESK_MAIL_DKIM_VERIFY", False)
+MAIL_TRUSTED_DOMAINS = env_list("ABUSEDESK_MAIL_TRUSTED_DOMAINS", [])
+MAIL_RECEIPT_RATE = env_str("ABUSEDESK_MAIL_RECEIPT_RATE", "5/h")
+MAIL_MAX_PARTS = env_int("ABUSEDESK_MAIL_MAX_PARTS", 500)
+MAIL_MAX_DEPTH = env_int("ABUSEDESK_MAIL_MAX_DEPTH", 20)
+
 # Internationalisation: the public pages and notices speak English, Spanish and Arabic.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
