@@ -60,12 +60,16 @@ def capture_problem(item: Any) -> str:
 
 
 def case_page_context(case: Case, user: User) -> dict[str, Any]:
+    from abusedesk.review.mail import mail_views
+
     findings = _findings_by_report(case)
+    rows = list(case.reports.select_related("reporter").order_by("received_at"))
+    mail = mail_views(rows)
     reports = []
-    for report in case.reports.select_related("reporter").order_by("received_at"):
+    for report in rows:
         spans = [s for f in findings.get(report.pk, []) if f.source == "report_text" for s in f.spans]
         reports.append({"report": report, "explanation": highlight(report.explanation, spans),
-                        "findings": findings.get(report.pk, [])})
+                        "findings": findings.get(report.pk, []), "mail": mail.get(report.pk, [])})
     evidence = []
     for item in case.evidence.prefetch_related("findings").order_by("created_at"):
         spans = [s for f in item.findings.all() for s in f.spans]
