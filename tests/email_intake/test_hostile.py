@@ -172,6 +172,8 @@ def test_the_same_message_twice_is_one_report(ingest: Any) -> None:
     assert second.report_id == first.report_id and second.result["duplicate_of"] == str(first.pk)
     assert Report.objects.count() == 1
     assert process(str(first.pk)) == "already processed"  # the job run again does nothing
+    from_a_file = ingest(raw.replace(b"\r\n", b"\n"))  # the same message saved with LF line ends
+    assert from_a_file.status == "duplicate" and from_a_file.report_id == first.report_id
 
 
 @pytest.mark.django_db

@@ -42,13 +42,16 @@ class Reading:
 
 
 def dedupe_key(raw: bytes, message_id: str) -> str:
-    """SHA-256 of (Message-ID, body) -- relays add headers, so a second delivery differs above the body -- or of
-    the raw bytes when there is no Message-ID to pair the body with."""
+    """SHA-256 of (Message-ID, body) -- relays add headers, so a second delivery differs above the body, and line
+    ends (CRLF on the wire, LF in a file or Maildir) do not count -- or of the raw bytes when there is no
+    Message-ID to pair the body with."""
     if not message_id:
         return hashlib.sha256(b"raw\x00" + raw).hexdigest()
-    head_end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
-    body = hashlib.sha256(raw[head_end:].lstrip(b"\r\n")).hexdigest()
-    return hashlib.sha256(f"{message_id}\x00{body}".encode()).hexdigest()
+    text = raw.replace(b"\r\n", b"\n")
+    head_end = text.find(b"\n\n")
+    body = text[head_end:] if head_end >= 0 else b""
+    digest = hashlib.sha256(body.strip(b"\n")).hexdigest()
+    return hashlib.sha256(f"{message_id}\x00{digest}".encode()).hexdigest()
 
 
 def read_message(raw: bytes, envelope: dict[str, Any]) -> Reading:
