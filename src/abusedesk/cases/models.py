@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import math
 import uuid
 from typing import Any
 
@@ -36,6 +37,14 @@ class Case(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the filing do_* functions (cases/actions/filing.py), so a list shows them without counting rows:
+    # the reports filed here, when the last one was, the reports of the last CAMPAIGN_WINDOW_SECONDS decayed
+    # exponentially (each report counts exp(-age / window), as of last_report_at), and when the reports received
+    # within one window first reached CAMPAIGN_REPORTS (a campaign; never cleared).
+    reports_filed = models.PositiveIntegerField(default=0)
+    last_report_at = models.DateTimeField(null=True, blank=True)
+    recent_reports = models.FloatField(default=0.0)
+    campaign_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "severity_rank", "lane_rank", "opened_at"])]
@@ -46,6 +55,30 @@ class Case(models.Model):
     @builtins.property  # the field above shadows the builtin inside this class body
     def ref(self) -> str:
         return f"C-{self.pk}"
+
+    @builtins.property
+    def is_campaign(self) -> bool:
+        """Many reports about one site within a window (settings.CAMPAIGN_REPORTS within CAMPAIGN_WINDOW_SECONDS)."""
+        return self.campaign_since is not None
+
+    def recent_reports_at(self, now: Any) -> float:
+        """The decayed count of recent reports, decayed further to `now`."""
+        if self.last_report_at is None:
+            return 0.0
+        age = max(0.0, (now - self.last_report_at).total_seconds())
+        return self.recent_reports * math.exp(-age / window_seconds())
+
+    @builtins.property
+    def reports_per_hour(self) -> float:
+        """Reports per hour lately: at a steady rate r the decayed count settles at r x window, so this is r; a
+        burst of n reports just now reads n per window."""
+        from django.utils import timezone
+
+        return self.recent_reports_at(timezone.now()) * 3600.0 / window_seconds()
+
+
+def window_seconds() -> float:
+    return float(max(1, int(settings.CAMPAIGN_WINDOW_SECONDS)))
 
 
 class Finding(models.Model):

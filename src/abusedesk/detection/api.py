@@ -75,12 +75,15 @@ def analyse(text: str, lang: str | None = None) -> AnalysisResult:
     return analyse_many([text], [lang])[0]
 
 
-def analyse_many(texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[AnalysisResult]:
-    """Analyse a batch: language id, the linear models and the encoder each run once over the batch."""
+def analyse_many(texts: Sequence[str], langs: Sequence[str | None] | None = None, *,
+                 as_one_by_one: bool = False) -> list[AnalysisResult]:
+    """Analyse a batch: language id, the linear models and the encoder each run once over the batch. The encoder
+    reads at most ABUSEDESK_DETECTION_ENCODER_SHARE of the batch; `as_one_by_one` lifts that, so each text gets what
+    `analyse` would give it alone (the filing job analyses a campaign's reports so)."""
     from abusedesk.detection import scoring
 
     batch = prepare_many(texts, langs)
-    scoring.prime(batch)
+    scoring.prime(batch, as_one_by_one=as_one_by_one)
     return [_run(t) for t in batch]
 
 

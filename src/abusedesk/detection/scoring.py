@@ -199,14 +199,15 @@ def _uncertainty(t: PreparedText, linear: dict[str, float]) -> float | None:
     return None
 
 
-def prime(texts: Sequence[PreparedText]) -> None:
-    """Score every text not yet cached, in batches: linear for all, the encoder for the uncertain ones."""
+def prime(texts: Sequence[PreparedText], *, as_one_by_one: bool = False) -> None:
+    """Score every text not yet cached, in batches: linear for all, the encoder for the uncertain ones (within the
+    budget; `as_one_by_one`: every uncertain text, as each would be if analysed alone, so batching only saves time)."""
     todo = [t for t in texts if _cache.get(_key(t)) is None and t.form.strip()]
     if not todo:
         return
     own = [_own_words(t) for t in todo]
     linear = _linear([(t, o[0]) for t, o in zip(todo, own, strict=True)])
-    encoded = _encode(todo, own, [lin[0] for lin in linear], [lin[2] for lin in linear])
+    encoded = _encode(todo, own, [lin[0] for lin in linear], [lin[2] for lin in linear], as_one_by_one)
     for t, (_, spans, _), (probs, lang, feats, row), enc in zip(todo, own, linear, encoded, strict=True):
         _cache.put(_key(t), _final(t, probs, lang, feats, row, enc, spans))
 
@@ -233,7 +234,7 @@ def focus(text: str, features: Features) -> str:
 
 
 def _encode(todo: list[PreparedText], own: list[tuple[PreparedText, Reported, str]], linear: list[dict[str, float]],
-            feats: list[Features]) -> list[dict[str, float] | None]:
+            feats: list[Features], as_one_by_one: bool = False) -> list[dict[str, float] | None]:
     from abusedesk.detection import encoder
 
     out: list[dict[str, float] | None] = [None] * len(todo)
@@ -244,7 +245,8 @@ def _encode(todo: list[PreparedText], own: list[tuple[PreparedText, Reported, st
                     if (u := _uncertainty(t, linear[i])) is not None)
     # a language with no linear model is always encoded (nothing else can read it); the budget is for the rest
     others = [i for u, i in ranked if u < -0.5]
-    budget = max(1, round(encoder_share() * len(todo))) if encoder_share() > 0 else 0
+    # alone, a text's budget is max(1, round(share)) = 1: every uncertain text is encoded
+    budget = (len(todo) if as_one_by_one else max(1, round(encoder_share() * len(todo)))) if encoder_share() > 0 else 0
     chosen = others + [i for u, i in ranked if u >= -0.5][:max(0, budget - len(others))]
     if not chosen:
         return out

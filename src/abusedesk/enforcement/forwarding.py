@@ -14,7 +14,7 @@ from typing import Any
 from abusedesk.audit import trail as audit
 from abusedesk.cases.actions import notices as notice_changes
 from abusedesk.cases.models import Notice, NoticeStatus, RecipientRole
-from abusedesk.enforcement.notices import deliver_notice, render_text
+from abusedesk.enforcement.notices import deliver_later, render_text
 from abusedesk.enforcement.outbound import EvidenceRef, HostForward, ReporterDisclosure, redact_reporter
 from abusedesk.evidence.models import CaptureStatus, Evidence
 from abusedesk.intake.models import Report, Share
@@ -54,25 +54,51 @@ def _proxy_service(report: Report) -> Any:
             .exclude(origin_abuse_email="", origin_webhook_url="").order_by("kind").first())
 
 
-def queue_forward_when_captured(report: Report) -> None:
-    """Called after each capture: forward once every URL of the report has a final capture state."""
-    if not Evidence.objects.filter(report=report, settled=False).exists():
-        enqueue(forward_report, str(report.pk), priority=60)
+def forward_when_captured(report: Report) -> str | None:
+    """Called after each capture, in its job: forward once every URL of the report has a final capture state (no
+    second job: the steps always follow each other). None while a capture is still to come."""
+    if Evidence.objects.filter(report=report, settled=False).exists():
+        return None
+    return forward(str(report.pk))
 
 
 @job(max_attempts=6, backoff_base=10)
 def forward_report(report_id: str) -> str:
+    return forward(report_id)
+
+
+def forward(report_id: str) -> str:
+    """Queue the forwards of one report to its host (idempotent: each channel's notice has a key)."""
     report = Report.objects.select_related("reporter", "case__property").get(pk=report_id)
     service = _proxy_service(report)
     if service is None:
         return "we host it, or no origin contact is configured"
-    forward = host_forward(report, service)
     with audit.atomic():
-        if service.origin_abuse_email:
-            _queue_email(report, forward, service)
-        if service.origin_webhook_url:
-            _queue_webhook(report, forward, service)
+        _queue_forward(report, service)
     return "queued"
+
+
+def forward_reports(reports: list[Report]) -> int:
+    """Forward filed reports of one case at once, inside the caller's transaction (the filing job's, when no evidence
+    is captured first, so there is nothing to wait for): the service is looked up once, the e-mails join the open
+    delivery batch. Returns how many were forwarded."""
+    if not reports:
+        return 0
+    service = _proxy_service(reports[0])
+    if service is None:
+        return 0
+    with audit.atomic():
+        for report in reports:
+            _queue_forward(report, service)
+    return len(reports)
+
+
+def _queue_forward(report: Report, service: Any) -> None:
+    outbound = host_forward(report, service)
+    if service.origin_abuse_email:
+        _queue_email(report, outbound, service)
+    if service.origin_webhook_url:
+        _queue_webhook(report, outbound, service)
 
 
 def _queue_email(report: Report, forward: HostForward, service: Any) -> None:
@@ -82,7 +108,7 @@ def _queue_email(report: Report, forward: HostForward, service: Any) -> None:
         "channel": "email", "language": "en", "to_address": service.origin_abuse_email,
         "subject": rendered.subject, "body": rendered.body}, about=_queued(report, forward, "email"))
     if created:
-        enqueue(deliver_notice, str(notice.pk), priority=60)
+        deliver_later(notice, priority=60)
 
 
 def _queue_webhook(report: Report, forward: HostForward, service: Any) -> None:

@@ -12,11 +12,15 @@ instead of sending twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -78,7 +82,7 @@ def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object
         "subject": rendered.subject, "body": rendered.body},
         about={"kind": kind, "recipient_role": "reporter", "language": language, "report": str(report.pk)})
     if created:
-        enqueue(deliver_notice, str(notice.pk), priority=10)
+        deliver_later(notice, priority=10)
     return notice
 
 
@@ -118,6 +122,75 @@ def create_customer_statement(decision: Decision, appeal_link: AppealLink) -> No
     if created:
         enqueue(deliver_notice, str(notice.pk), priority=10)
     return notice
+
+
+# Notice ids and priorities queued inside a `delivery_batch` block, delivered together when it ends.
+_BATCH: ContextVar[list[tuple[str, int]] | None] = ContextVar("abusedesk_notice_batch", default=None)
+
+
+@contextmanager
+def delivery_batch() -> Iterator[None]:
+    """Inside the block, notices queued through `deliver_later` go out in one `deliver_notices` job, enqueued when
+    the block ends (still in the caller's transaction) at the highest priority asked for; an inner block joins the
+    outer one. The filing job wraps a batch of reports in one, so their receipts and forwards make one job."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    pending: list[tuple[str, int]] = []
+    token = _BATCH.set(pending)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    if pending:
+        enqueue(deliver_notices, [notice_id for notice_id, _ in pending],
+                priority=max(priority for _, priority in pending))
+
+
+def deliver_later(notice: Notice, *, priority: int) -> None:
+    """Have the e-mail notice delivered by a job: the open delivery batch's, or one of its own."""
+    batch = _BATCH.get()
+    if batch is None:
+        enqueue(deliver_notice, str(notice.pk), priority=priority)
+    else:
+        batch.append((str(notice.pk), priority))
+
+
+# Notices a `deliver_notices` job claims, sends and records together (two commits for them all): a worker that stops
+# mid-way leaves at most this many `sending`, each marked uncertain for a person to check, as one notice would be.
+DELIVERY_STEP = 25
+
+
+@job(max_attempts=3, backoff_base=10)
+def deliver_notices(notice_ids: list[str]) -> str:
+    """Deliver e-mail notices together over one mail connection, DELIVERY_STEP at a time. A notice whose sending
+    fails goes on alone as a `deliver_notice` job (with its own retries); the others are not held up. Claimed as in
+    `deliver_notice`, so a re-run after a crash sends none twice."""
+    outcomes: Counter[str] = Counter()
+    with get_connection() as mail_connection:
+        for start in range(0, len(notice_ids), DELIVERY_STEP):
+            ready, settled = notice_changes.do_claim_many_for_delivery(notice_ids[start:start + DELIVERY_STEP])
+            outcomes.update("already sent" if status == NoticeStatus.SENT else status for status in settled.values())
+            sent = [(notice, message_id) for notice in ready
+                    if (message_id := _send_or_hand_on(notice, mail_connection))]
+            notice_changes.do_record_sent(sent)
+            outcomes.update({"sent": len(sent), "retried alone": len(ready) - len(sent)})
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
+
+
+def _send_or_hand_on(notice: Notice, mail_connection: Any) -> str:
+    """Send one claimed notice; its message id, or "" when it failed and was handed to a job of its own."""
+    message_id = f"<notice-{notice.pk}@{settings.DEFAULT_FROM_EMAIL.split('@')[-1]}>"
+    try:
+        EmailMessage(subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                     to=[notice.to_address], headers={"Message-ID": message_id, "Content-Language": notice.language},
+                     connection=mail_connection).send()
+    except Exception as exc:  # this notice only: pending again, retried by a deliver_notice job
+        logger.warning("notice %s not sent with its batch (%s); retried alone", notice.pk, exc.__class__.__name__)
+        notice_changes.do_release_after_error(notice, exc.__class__.__name__)
+        enqueue(deliver_notice, str(notice.pk), priority=10)
+        return ""
+    return message_id
 
 
 @job(max_attempts=8, backoff_base=10)

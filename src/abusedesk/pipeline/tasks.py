@@ -1,50 +1,45 @@
 """The job that takes an accepted report through attribution into a case, then starts the stages after filing.
 
-Idempotent: a report that already left RECEIVED is not processed again, so a re-run after a worker died
-completes the work once.
+One job per accepted report (`process_report(report_id)`, enqueued when intake announces it). The job files its
+report together with the other waiting reports about the same site (pipeline/batch.py), so a campaign of many
+reports joins its case in a few transactions; the receipts of a job go out in one delivery job.
+
+Idempotent: a report that already left RECEIVED is not processed again (most jobs of a campaign find theirs filed
+by an earlier batch and end at once), so a re-run after a worker died completes the work once.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from django.conf import settings
-from django.utils.module_loading import import_string
+import time
 
 from abusedesk.attribution.resolve import attribute
 from abusedesk.audit import trail as audit
 from abusedesk.cases import actions
-from abusedesk.enforcement.notices import create_reporter_notice
+from abusedesk.enforcement.notices import delivery_batch
 from abusedesk.intake.models import Report, ReportStatus
 from abusedesk.jobs import job
+from abusedesk.pipeline import batch
 
 logger = logging.getLogger("abusedesk.pipeline")
 
 
-def _after_filing_hooks() -> list[Any]:
-    """settings.PIPELINE_AFTER_FILING: callables(report, case) run inside the filing transaction."""
-    return [import_string(path) for path in settings.PIPELINE_AFTER_FILING]
-
-
 @job(max_attempts=6)
 def process_report(report_id: str) -> str:
-    report = Report.objects.select_related("reporter").get(pk=report_id)
-    if report.status != ReportStatus.RECEIVED:
-        return f"already {report.status}"
-    attribution = attribute(report.urls)
-    if not attribution.ours:
-        actions.do_mark_not_our_customer(report)
-        logger.info("report %s: not our customer", report.pk)
-        return "not_our_customer"
-    with audit.atomic():
-        case = None
-        for match in attribution.matches:
-            case = actions.do_file_report(report, match)
-            break  # one case per report: the first attributed URL decides the site
-        report.refresh_from_db()
-        create_reporter_notice(report, kind="receipt")
-        for hook in _after_filing_hooks():
-            hook(report, case)
-    logger.info("report %s filed in case %s", report.pk, case.pk if case else None)
-    return "filed"
+    started = time.monotonic()
+    status = Report.objects.filter(pk=report_id).values_list("status", flat=True).get()
+    if status != ReportStatus.RECEIVED:
+        return f"already {status}"  # filed by another report's batch, or a re-run
+    with audit.atomic(), delivery_batch():
+        report = batch.claim(report_id)
+        if report is None:  # a batch filed it while this job waited for the lock
+            return f"already {Report.objects.values_list('status', flat=True).get(pk=report_id)}"
+        attribution = attribute(report.urls)
+        if not attribution.ours:
+            actions.do_mark_not_our_customer(report)
+            logger.info("report %s: not our customer", report.pk)
+            return "not_our_customer"
+        # One case per report: the first attributed URL decides the site.
+        filed = batch.file_with_others(report, attribution.matches[0], started=started)
+    logger.info("report %s filed in case %s (%d report(s) in this batch)", report.pk, filed.case.pk, filed.reports)
+    return "filed" if filed.reports == 1 else f"filed with {filed.reports - 1} other(s)"

@@ -262,7 +262,6 @@ SLA_MINUTES = {"S0": 15, "S1": 240, "S2": 1440, "S3": 4320}
 # Watched threads: default re-fetch interval in seconds.
 WATCH_INTERVAL_SECONDS = env_int("ABUSEDESK_WATCH_INTERVAL_SECONDS", 1800)
 
-# Stage hooks run when a report is filed into a case (each enqueues its own jobs).
 # How often each worker chains the audit events committed since (audit.trail.seal); see docs/security.md.
 AUDIT_SEAL_INTERVAL_SECONDS = env_float("ABUSEDESK_AUDIT_SEAL_INTERVAL_SECONDS", 0.5)
 
@@ -270,8 +269,19 @@ AUDIT_SEAL_INTERVAL_SECONDS = env_float("ABUSEDESK_AUDIT_SEAL_INTERVAL_SECONDS",
 # wait for them.
 JOBS_WARM_UP = ["abusedesk.detection.api.warm_up"]
 
+# Stage hooks run when reports are filed into a case: callables(reports, case), inside the filing transaction, given
+# every report of one step of a batch (pipeline/batch.py).
 PIPELINE_AFTER_FILING = ["abusedesk.pipeline.capture.queue_captures", "abusedesk.triage.tasks.queue_detection",
                          "abusedesk.watch.service.queue_watch"]
+# A filing job takes, besides its own report, other waiting reports about the same site: at most this many in one
+# transaction, and it stops taking more once it has worked this many seconds (the rest wait for their own jobs), so
+# a worker goes back to the queue, where an S0 runs first, between batches.
+PIPELINE_BATCH_REPORTS = env_int("ABUSEDESK_PIPELINE_BATCH_REPORTS", 200)
+PIPELINE_BATCH_SECONDS = env_float("ABUSEDESK_PIPELINE_BATCH_SECONDS", 1.0)
+# A case is a campaign once this many of its reports were received within this many seconds (shown in the console
+# with the count and reports per hour; the rate decays with the same window).
+CAMPAIGN_REPORTS = env_int("ABUSEDESK_CAMPAIGN_REPORTS", 50)
+CAMPAIGN_WINDOW_SECONDS = env_int("ABUSEDESK_CAMPAIGN_WINDOW_SECONDS", 3600)
 
 # Mail: SMTP in production, written to the data directory's outbox by default.
 EMAIL_BACKEND = env_str("ABUSEDESK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

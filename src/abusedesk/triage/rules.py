@@ -177,6 +177,26 @@ def _meeting(hits: list[dict[str, Any]], ruleset: RuleSet) -> tuple[str, ...]:
     return ()
 
 
+def may_raise(severity: str, new: list[dict[str, Any]], *, threat_in_case: bool, located_in_case: bool,
+              ruleset: RuleSet | None = None) -> bool:
+    """Whether findings just added to a case at `severity` could make a more severe rule fire, so a batch re-triages
+    only when it can matter. Sound because facts come only from findings at or above the threshold, and a rule that
+    did not fire at the last re-triage fires now only through a fact these findings add: their categories,
+    `located`, and `threat_at_location` when a new threat can meet a place (new or already in the case) or a new
+    place a threat. `threat_in_case` / `located_in_case`: the case already has a threat / doxxing finding at or
+    above the threshold (doxxing for located: a superset, so still sound)."""
+    ruleset = ruleset or load_rules()
+    hits = [f for f in new if float(f["score"]) >= ruleset.threshold]
+    facts = {str(f["category"]) for f in hits}
+    located = any(_located(f, ruleset) for f in hits)
+    if located:
+        facts.add("located")
+    if ("threat" in facts and (located or located_in_case)) or (located and threat_in_case):
+        facts.add("threat_at_location")
+    above = [r for r in ruleset.rules if SEVERITIES.index(r.severity) < SEVERITIES.index(severity)]
+    return any((rule.all | rule.any) & facts for rule in above)
+
+
 def _facts(findings: list[dict[str, Any]], ruleset: RuleSet) -> tuple[set[str], tuple[str, ...]]:
     hits = [f for f in findings if float(f["score"]) >= ruleset.threshold]
     facts = {str(f["category"]) for f in hits}

@@ -27,21 +27,33 @@ WATCHED_CATEGORIES = {"threat", "doxxing", "harassment", "hate"}
 
 
 def start(case: Any, url: str, *, interval_seconds: int | None = None, actor: str = "system") -> WatchedThread:
+    return _start(case, url, interval_seconds=interval_seconds, actor=actor)[0]
+
+
+def _start(case: Any, url: str, *, interval_seconds: int | None = None,
+           actor: str = "system") -> tuple[WatchedThread, bool]:
     thread, created = WatchedThread.objects.get_or_create(case=case, url=url, defaults={
         "interval_seconds": interval_seconds or settings.WATCH_INTERVAL_SECONDS, "next_fetch_at": timezone.now()})
     if created:
         audit.append(actor=actor, verb="watch.started", object_type="case", object_id=str(case.pk),
                      payload={"thread": str(thread.pk), "interval_seconds": thread.interval_seconds})
-    return thread
+    return thread, created
 
 
-def queue_watch(report: Any, case: Any) -> None:
-    """AFTER_FILING hook: watch the reported threads of cases about people (threats, doxxing, abuse)."""
-    if case is None or report.category not in WATCHED_CATEGORIES:
+def queue_watch(reports: list[Any], case: Any) -> None:
+    """AFTER_FILING hook: watch the reported threads of cases about people (threats, doxxing, abuse). A new thread is
+    fetched at once; a thread already watched is made due now, so the minute's `refetch_due_threads` fetches it once
+    however many reports name it (a campaign does not fetch a page once per report)."""
+    if case is None:
         return
-    for entry in report.urls:
-        thread = start(case, entry["url"])
-        enqueue(refetch, str(thread.pk), priority=priority_for_severity(case.severity))
+    urls = dict.fromkeys(e["url"] for r in reports if r.category in WATCHED_CATEGORIES for e in r.urls)
+    for url in urls:
+        thread, created = _start(case, url)
+        if created:
+            enqueue(refetch, str(thread.pk), priority=priority_for_severity(case.severity))
+        else:
+            WatchedThread.objects.filter(pk=thread.pk, active=True, next_fetch_at__gt=timezone.now()).update(
+                next_fetch_at=timezone.now())
 
 
 @job(max_attempts=3, backoff_base=10)

@@ -1,6 +1,7 @@
 """Every change to case state goes through a `do_*` function of this package, split by domain:
 
-- `filing`: a report enters a case, or is not ours; detector findings; a notice marked unfounded.
+- `filing`: a report (or a batch about one property) enters a case, or is not ours; detector findings; a notice
+  marked unfounded.
 - `severity`: raising (rules) and setting (an analyst) a case's severity and lane.
 - `decisions`: decide, approve, reject or send back, the emergency review, closing a case.
 - `reversal`: undoing an effective decision.
@@ -27,6 +28,7 @@ from abusedesk.cases.actions.decisions import (
 )
 from abusedesk.cases.actions.filing import (
     do_file_report,
+    do_file_reports,
     do_mark_not_our_customer,
     do_mark_unfounded,
     do_record_findings,
@@ -36,7 +38,7 @@ from abusedesk.cases.actions.severity import do_raise_severity, do_set_severity
 
 __all__ = [
     "ActionRefused", "DecisionInput", "ReauthenticationRequired", "action_payload", "check_decide", "do_approve",
-    "do_close_case", "do_decide", "do_file_report", "do_mark_not_our_customer", "do_mark_unfounded",
+    "do_close_case", "do_decide", "do_file_report", "do_file_reports", "do_mark_not_our_customer", "do_mark_unfounded",
     "do_raise_severity", "do_record_findings", "do_return_decision", "do_reverse_decision", "do_review_emergency",
     "do_set_severity",
 ]

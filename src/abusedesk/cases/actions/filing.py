@@ -1,17 +1,24 @@
-"""A report enters a case (or is not ours), detectors' findings are recorded, a notice is marked unfounded."""
+"""Reports enter a case (one, or a batch under one case lock) or are not ours; detectors' findings are recorded; a
+notice is marked unfounded."""
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
+from abusedesk.attribution.models import Property
 from abusedesk.audit import trail as audit
 from abusedesk.cases import signals
 from abusedesk.cases.actions.base import ActionRefused, actor, require_decider
 from abusedesk.cases.actions.severity import raise_lane, raise_severity
-from abusedesk.cases.models import Case, CaseStatus, Finding
+from abusedesk.cases.models import Case, CaseStatus, Finding, window_seconds
 from abusedesk.common.severity import LANE_RANK, SEVERITY_RANK, initial_severity
 from abusedesk.intake.models import Report, ReportStatus
 
@@ -22,29 +29,72 @@ if TYPE_CHECKING:
 
 def do_file_report(report: Report, match: Match) -> Case:
     """Attach an attributed report to the open case for its property, opening one if needed."""
-    severity, reason = initial_severity(report.category)
-    group_key = f"property:{match.property.pk}"
+    return do_file_reports([report], match)
+
+
+def do_file_reports(reports: Sequence[Report], match: Match) -> Case:
+    """File reports attributed to one property into its open case, opening one if needed, under one case lock: one
+    `report.attributed` event per report, the case's count and rate, and `case.campaign_started` when the reports
+    received within one window reach the campaign threshold. The caller holds the reports (locked, still RECEIVED);
+    their `case`, `status` and `processed_at` are set on the objects too."""
+    if not reports:
+        raise ValueError("no reports to file")
+    now = timezone.now()
     with audit.atomic():
-        case = (Case.objects.select_for_update()
-                .filter(group_key=group_key).exclude(status=CaseStatus.CLOSED).order_by("opened_at").first())
-        if case is None:
-            case = Case.objects.create(
-                title=f"{match.customer.name}: {match.property.value}", severity=severity,
-                severity_rank=SEVERITY_RANK[severity], severity_reason=reason, group_key=group_key,
-                customer=match.customer, property=match.property, lane=report.lane,
-                lane_rank=LANE_RANK.get(report.lane, 2))
-            audit.append(actor="system", verb="case.opened", object_type="case", object_id=str(case.pk),
-                         payload={"severity": severity, "reason": reason, "group_key": group_key})
-        else:
-            raise_severity(case, severity, reason)
-            raise_lane(case, report.lane)
-        Report.objects.filter(pk=report.pk).update(case=case, status=ReportStatus.IN_CASE,
-                                                   processed_at=timezone.now())
-        audit.append(actor="system", verb="report.attributed", object_type="report", object_id=str(report.pk),
-                     payload={"case": case.pk, "customer": str(match.customer.pk),
-                              "property": match.property.value, "services": match.service_kinds,
-                              "hosts_content": match.hosts_content})
+        # The property's row serialises the opening of its case (two workers must not open two); NO KEY UPDATE lets
+        # rows that merely reference it be inserted meanwhile.
+        list(Property.objects.select_for_update(no_key=True).filter(pk=match.property.pk).values_list("pk"))
+        case = _open_case(match, reports)
+        ids = [r.pk for r in reports]
+        Report.objects.filter(pk__in=ids).update(case=case, status=ReportStatus.IN_CASE, processed_at=now)
+        about = {"case": case.pk, "customer": str(match.customer.pk), "property": match.property.value,
+                 "services": match.service_kinds, "hosts_content": match.hosts_content}
+        for report in reports:
+            audit.append(actor="system", verb="report.attributed", object_type="report", object_id=str(report.pk),
+                         payload=about)
+            report.case, report.status, report.processed_at = case, ReportStatus.IN_CASE, now
+        _count_reports(case, len(reports), now)
     return case
+
+
+def _open_case(match: Match, reports: Sequence[Report]) -> Case:
+    """The property's open case, locked, its severity and lane raised for these reports; or a new one."""
+    severity, reason = min((initial_severity(r.category) for r in reports), key=lambda sr: SEVERITY_RANK[sr[0]])
+    lane = min((r.lane for r in reports), key=lambda name: LANE_RANK.get(name, 2))
+    group_key = f"property:{match.property.pk}"
+    case = (Case.objects.select_for_update(no_key=True)
+            .filter(group_key=group_key).exclude(status=CaseStatus.CLOSED).order_by("opened_at").first())
+    if case is None:
+        case = Case.objects.create(
+            title=f"{match.customer.name}: {match.property.value}", severity=severity,
+            severity_rank=SEVERITY_RANK[severity], severity_reason=reason, group_key=group_key,
+            customer=match.customer, property=match.property, lane=lane, lane_rank=LANE_RANK.get(lane, 2))
+        audit.append(actor="system", verb="case.opened", object_type="case", object_id=str(case.pk),
+                     payload={"severity": severity, "reason": reason, "group_key": group_key})
+        return case
+    raise_severity(case, severity, reason)
+    raise_lane(case, lane)
+    return case
+
+
+def _count_reports(case: Case, filed: int, now: datetime) -> None:
+    """Add `filed` reports to the case's count and decayed rate; mark a campaign when the reports received within the
+    window reach the threshold (counted only when the decayed count allows it: every report of the window still
+    weighs at least 1/e)."""
+    recent = case.recent_reports_at(now) + filed
+    changes: dict[str, Any] = {"reports_filed": F("reports_filed") + filed, "last_report_at": now,
+                               "recent_reports": recent}
+    threshold = int(settings.CAMPAIGN_REPORTS)
+    if case.campaign_since is None and threshold > 0 and recent * math.e >= threshold:
+        since = now - timedelta(seconds=window_seconds())
+        within = Report.objects.filter(case=case, received_at__gte=since).count()
+        if within >= threshold:
+            changes["campaign_since"] = now
+            audit.append(actor="system", verb="case.campaign_started", object_type="case", object_id=str(case.pk),
+                         payload={"reports_in_window": within, "window_seconds": int(window_seconds()),
+                                  "threshold": threshold})
+    Case.objects.filter(pk=case.pk).update(**changes)
+    case.refresh_from_db(fields=["reports_filed", "last_report_at", "recent_reports", "campaign_since"])
 
 
 def do_mark_not_our_customer(report: Report) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from abusedesk.audit import trail as audit
@@ -63,3 +64,37 @@ def do_record_delivery(notice: Notice, *, status: str, about: dict[str, Any], me
         Notice.objects.filter(pk=notice.pk).update(**changes)
         audit.append(actor="system", verb="notice.sent" if sent else "notice.failed", object_type="notice",
                      object_id=str(notice.pk), payload=about)
+
+
+def do_claim_many_for_delivery(notice_ids: list[str]) -> tuple[list[Notice], dict[str, str]]:
+    """`do_claim_for_delivery` for a few notices in one transaction (one commit for them all): the notices to send
+    now, marked `sending`, and the status of those that must not be sent (sent, uncertain, or left sending)."""
+    ready: list[Notice] = []
+    settled: dict[str, str] = {}
+    with audit.atomic():
+        for notice in Notice.objects.select_for_update().filter(pk__in=notice_ids).order_by("created_at"):
+            if notice.status in {NoticeStatus.SENT, NoticeStatus.UNCERTAIN}:
+                settled[str(notice.pk)] = notice.status
+            elif notice.status == NoticeStatus.SENDING:
+                Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.UNCERTAIN,
+                                                           last_error="worker stopped during delivery")
+                audit.append(actor="system", verb="notice.uncertain", object_type="notice", object_id=str(notice.pk),
+                             payload={"reason": "worker stopped during delivery; not resent automatically"})
+                settled[str(notice.pk)] = NoticeStatus.UNCERTAIN
+            else:
+                ready.append(notice)
+        Notice.objects.filter(pk__in=[n.pk for n in ready]).update(status=NoticeStatus.SENDING,
+                                                                   attempts=F("attempts") + 1)
+    return ready, settled
+
+
+def do_record_sent(sent: list[tuple[Notice, str]], *, channel: str = "email") -> None:
+    """Notices the peer accepted, with their message ids, recorded in one transaction (one `notice.sent` each)."""
+    if not sent:
+        return
+    now = timezone.now()
+    with audit.atomic():
+        for notice, message_id in sent:
+            Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.SENT, sent_at=now, message_id=message_id)
+            audit.append(actor="system", verb="notice.sent", object_type="notice", object_id=str(notice.pk),
+                         payload={"channel": channel, "message_id": message_id})
