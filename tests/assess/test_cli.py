@@ -145,3 +145,15 @@ def test_crawl_only_our_customers_politely(customers: Any, tmp_path: Path, capsy
     assert paths[0] == "/robots.txt" and "/threads/123" in paths
     assert profile["posts"] == 8 and profile["inputs"][0]["file"] == str(out)
     assert "elsewhere.test is not a property of any of our customers" in capsys.readouterr().err
+
+
+def test_without_the_assess_extra_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: Any) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    assert main(["assess", str(REFERENCE_WARC), "--engine", "ray"]) == 2
+    assert "--engine ray needs the assess extra: pip install 'abusedesk[assess]'" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "warcio", None)
+    assert main(["assess", str(REFERENCE_WARC)]) == 2
+    assert "reading or writing WARC files needs the assess extra" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from abusedesk.assess.posts import require_warcio
 from abusedesk.net import FetchResult
 
 USER_AGENT = "abusedesk-assess"
@@ -59,6 +60,7 @@ def check_ours(url: str) -> str:
 def crawl(start: str, out: str, *, max_pages: int, rate: float,
           sleep: Callable[[float], None] = time.sleep) -> CrawlSummary:
     """Crawl from `start` into the WARC file `out`; returns what happened."""
+    require_warcio()
     from warcio.warcwriter import WARCWriter
 
     from abusedesk.net import fetch

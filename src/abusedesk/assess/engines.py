@@ -20,12 +20,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from abusedesk.assess.posts import MissingExtra
 from abusedesk.assess.scoring import ChunkScorer, TextResult
 
 #: the detection settings a Ray worker needs to score as this process does
 DETECTION_ENV = ("ABUSEDESK_DETECTION_LANGS", "ABUSEDESK_DETECTION_MODELS", "ABUSEDESK_DETECTION_ENCODER_SHARE")
 LOCAL_OBJECT_STORE = 256 * 1024 * 1024
-RAY_EXTRA = "--engine ray needs the assess extra: pip install 'abusedesk[assess]'"
 
 
 class EngineError(Exception):
@@ -108,7 +108,7 @@ def _import_ray() -> Any:
         import ray
         import ray.data
     except ImportError:
-        raise EngineError(RAY_EXTRA) from None
+        raise MissingExtra("--engine ray") from None
     return ray
 
 

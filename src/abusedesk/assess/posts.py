@@ -19,6 +19,20 @@ _PAGE_PATH = re.compile(r"/(?:page[-/]?\d+)/?$", re.IGNORECASE)
 _PAGE_PARAMS = frozenset({"page", "p", "start", "offset", "pg"})
 
 
+class MissingExtra(Exception):
+    """WARC reading and Ray need the `assess` extra."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} needs the assess extra: pip install 'abusedesk[assess]'")
+
+
+def require_warcio() -> None:
+    try:
+        import warcio  # noqa: F401
+    except ImportError:
+        raise MissingExtra("reading or writing WARC files") from None
+
+
 @dataclass(frozen=True)
 class Post:
     """One post. `source` is the index of its input, `offset` the record it came from (a WARC record's byte

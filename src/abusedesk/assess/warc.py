@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from abusedesk.assess.posts import MAX_POST_CHARS, MAX_RECORD_BYTES, Post, Skip, thread_of
+from abusedesk.assess.posts import MAX_POST_CHARS, MAX_RECORD_BYTES, Post, Skip, require_warcio, thread_of
 
 _CONTENT = frozenset({"response", "resource"})
 _HTML = ("text/html", "application/xhtml+xml")
@@ -31,6 +31,7 @@ _HTML = ("text/html", "application/xhtml+xml")
 
 def read_warc(path: str, source: int, *, max_bytes: int = MAX_RECORD_BYTES) -> Iterator[Post | Skip]:
     """Every post of the archive in record order, and a `Skip` for each record that gave none."""
+    require_warcio()
     from warcio.archiveiterator import ArchiveIterator
 
     seen: set[bytes] = set()

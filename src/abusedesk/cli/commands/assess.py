@@ -52,11 +52,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from abusedesk.assess.checkpoint import CheckpointMismatch
     from abusedesk.assess.crawl import CrawlRefused
     from abusedesk.assess.engines import EngineError
+    from abusedesk.assess.posts import MissingExtra
     from abusedesk.assess.store import CaseNotFound
 
     try:
         return _run(args)
-    except (EngineError, CheckpointMismatch, CrawlRefused, CaseNotFound) as exc:
+    except (EngineError, CheckpointMismatch, CrawlRefused, CaseNotFound, MissingExtra) as exc:
         raise CliError(str(exc)) from None
 
 
