@@ -47,7 +47,15 @@ class Case(models.Model):
     campaign_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "severity_rank", "lane_rank", "opened_at"])]
+        # The console queue's order, ending in id so that a position in it is unique (keyset pages): one index
+        # for a chosen status, and a partial one for the default view (everything not closed) that closed cases,
+        # the bulk of the table over time, do not enter.
+        indexes = [
+            models.Index(fields=["status", "severity_rank", "lane_rank", "opened_at", "id"],
+                         name="case_queue_status_idx"),
+            models.Index(fields=["severity_rank", "lane_rank", "opened_at", "id"], name="case_queue_open_idx",
+                         condition=~models.Q(status="closed")),
+        ]
 
     def __str__(self) -> str:
         return f"C-{self.pk}"

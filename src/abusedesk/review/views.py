@@ -9,9 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth import views as auth_views
-from django.db.models import Count
 from django.dispatch import receiver
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,22 +35,28 @@ class LoginView(auth_views.LoginView):
 
 @staff_view()
 def queue(request: HttpRequest) -> HttpResponse:
+    """A page of the queue (review/queue.py: keyset, so the 1000th page costs what the first does), the totals
+    per severity, and how far the job workers are behind (a banner when a due job has waited too long)."""
+    from abusedesk.jobs.backlog import snapshot
+    from abusedesk.review.queue import Position, queue_page
+
     severity = request.GET.get("severity", "")
     status = request.GET.get("status", "")
-    cases = (Case.objects.select_related("customer", "property").annotate(report_count=Count("reports"))
-             .order_by("severity_rank", "lane_rank", "opened_at"))
-    cases = cases.filter(status=status) if status in CaseStatus.values else cases.exclude(status=CaseStatus.CLOSED)
-    if severity in Severity.values:
-        cases = cases.filter(severity=severity)
-    rows = list(cases[:200])
+    try:
+        after, before = (Position.parse(request.GET[key]) if request.GET.get(key) else None
+                         for key in ("after", "before"))
+    except ValueError as exc:
+        return HttpResponseBadRequest(f"after/before: not a place in the queue ({exc}).", content_type="text/plain")
+    page = queue_page(status, severity, after=after, before=before)
     now = timezone.now()
-    for case in rows:  # the template reads these two beside the case's own fields
+    for case in page.cases:  # the template reads these two beside the case's own fields
         due = case.opened_at + timedelta(minutes=settings.SLA_MINUTES.get(case.severity, 4320))
         setattr(case, "sla_due", due)  # noqa: B010
         setattr(case, "sla_overdue", due < now and case.status == CaseStatus.OPEN)  # noqa: B010
+    severities = [(value, label, page.totals.get(value, 0)) for value, label in Severity.choices]
     return render(request, "review/queue.html", {
-        "cases": rows, "severity": severity, "status": status, "severities": Severity.choices,
-        "statuses": CaseStatus.choices})
+        "cases": page.cases, "page": page, "severity": severity, "status": status, "severities": severities,
+        "statuses": CaseStatus.choices, "backlog": snapshot()})
 
 
 @staff_view()

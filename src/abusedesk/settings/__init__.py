@@ -156,6 +156,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 JOBS_LEASE_SECONDS = env_int("ABUSEDESK_JOBS_LEASE_SECONDS", 30)
 # Seconds between polls of the job table when idle.
 JOBS_POLL_INTERVAL = float(env_str("ABUSEDESK_JOBS_POLL_INTERVAL", "0.2"))
+# Seconds the longest-waiting due job may wait for a worker before /healthz and the console say "degraded"
+# (the health check still answers 200: a backlog is not an outage, and intake keeps storing reports).
+BACKLOG_WARN_SECONDS = env_float("ABUSEDESK_BACKLOG_WARN_SECONDS", 60.0)
 
 # Passwords: argon2 first; lockout after repeated failures (django-axes).
 PASSWORD_HASHERS = [
