@@ -64,7 +64,7 @@ def _months_chart(months: list[dict[str, Any]]) -> str:
     legend = " ".join(_badge(lb) for lb in COLOURS)
     return (f"<h2>Rates by month</h2><svg role=\"img\" aria-label=\"rates per 1,000 posts by month\" "
             f"viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\">{axis}{lines}{ticks}</svg>"
-            f"<p>{legend}</p>")
+            f"<p>{legend} A month with few posts has a wide interval (the JSON gives each month's).</p>")
 
 
 def _targets(targets: list[dict[str, Any]]) -> str:
@@ -91,7 +91,8 @@ def _threads(threads: list[dict[str, Any]]) -> str:
         for post in t["flagged_posts"]:
             badges = " ".join(_badge(lb) for lb in post["labels"])
             out.append(f"<li><p>{badges} {escape(post['author'] or '(no author)')} · {escape(post['at'] or '')}"
-                       f" · <code>{escape(post['url'])}</code></p><div class=post>{escape(post['text'])}</div></li>")
+                       f" · <code>{escape(post['url'])}</code></p>"
+                       f"<div class=post dir=auto>{escape(post['text'])}</div></li>")
         out.append("</ol>")
     return "\n".join(out)
 
