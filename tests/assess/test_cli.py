@@ -157,3 +157,26 @@ def test_without_the_assess_extra_the_error_says_what_to_install(monkeypatch: py
     monkeypatch.setitem(sys.modules, "warcio", None)
     assert main(["assess", str(REFERENCE_WARC)]) == 2
     assert "reading or writing WARC files needs the assess extra" in capsys.readouterr().err
+
+
+def test_rescore_shows_what_the_current_detectors_change(capsys: Any) -> None:
+    from django.utils import timezone
+
+    from abusedesk.cases.models import Case, Finding
+    from abusedesk.evidence.models import Evidence
+    from abusedesk.watch.models import WatchedPost, WatchedThread
+
+    case = Case.objects.create(title="forum.test", group_key="property:forum.test")
+    page = "found her new place: 14 Shore Road, Holywood BT18 9HX, the house with the blue door"
+    evidence = Evidence.objects.create(case=case, url="https://forum.test/threads/123", status="captured",
+                                       text=page, settled=True)
+    Finding.objects.create(case=case, evidence=evidence, source="evidence_text", detector="threat",
+                           detector_version="1.0", category="threat", score=0.9)  # what an older model said
+    thread = WatchedThread.objects.create(case=case, url="https://forum.test/threads/123",
+                                          next_fetch_at=timezone.now())
+    WatchedPost.objects.create(thread=thread, index=0, fingerprint="f", text="what a lovely day at the beach",
+                               text_sha256="x", first_seen_at=timezone.now(), labels=["harassment"])
+    assert main(["assess", "--rescore", f"C-{case.pk}"]) == 0
+    out = capsys.readouterr().out
+    assert f"C-{case.pk}: 2 stored items re-scored, 2 changed" in out
+    assert f"evidence {evidence.pk}: threat -> doxxing" in out and "watched_post" in out and "harassment -> -" in out
