@@ -68,6 +68,7 @@ class Assessment:
         self.post_keys: set[bytes] = set()
         self.window_index, self.posts_read, self.scored = 0, 0, 0
         self.started = time.monotonic()
+        self._last_fraction = 0.0
         self._total = sum(i.size for i in self.inputs) or 1
         self._before = [sum(i.size for i in self.inputs[:n]) for n in range(len(self.inputs))]
 
@@ -148,8 +149,6 @@ class Assessment:
             self._last_fraction = fraction
         self.on_progress(Progress(self.posts_read, self.scored, min(1.0, fraction),
                                   time.monotonic() - self.started))
-
-    _last_fraction = 0.0
 
 
 def scoring_order(paths: Sequence[str]) -> tuple[list[str], list[int]]:
