@@ -224,21 +224,31 @@ class Desk:
     def rows(self, sql: str) -> list[list[str]]:
         return pg_rows(PG_DB, sql)
 
+    def wait_for_workers(self, timeout: float = 180.0) -> float:
+        """A worker beats its heart only after loading the detection models: wait for that, so the run does not
+        time a worker that is still starting."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if int(self.rows("SELECT count(*) FROM jobs_workerheartbeat")[0][0]) >= 1:
+                return time.monotonic() - started
+            time.sleep(0.5)
+        raise RuntimeError(f"no job worker ready after {timeout:.0f}s")
+
     # The SQL below is built from this module's constants only.
     def waiting(self) -> int:
         about = f"CAST(urls AS TEXT) LIKE '%{CAMPAIGN_URL}%'"
         return int(self.rows(f"SELECT count(*) FROM intake_report WHERE status = 'received' AND {about}")[0][0])  # noqa: S608
 
     def outcome(self) -> dict[str, Any]:
-        about = f"CAST(urls AS TEXT) LIKE '%{CAMPAIGN_URL}%'"
-        stored = int(self.rows(f"SELECT count(*) FROM intake_report WHERE {about}")[0][0])  # noqa: S608
+        about = f"CAST(r.urls AS TEXT) LIKE '%{CAMPAIGN_URL}%'"
+        stored = int(self.rows(f"SELECT count(*) FROM intake_report r WHERE {about}")[0][0])  # noqa: S608
         cases = self.rows(
             "SELECT c.id, c.severity, c.reports_filed, c.campaign_since IS NOT NULL, "  # noqa: S608
             "(SELECT count(*) FROM intake_report r WHERE r.case_id = c.id) FROM cases_case c "
             f"JOIN attribution_property p ON p.id = c.property_id WHERE p.value = '{CAMPAIGN_SITE}'")
         receipts = {k: int(v) for k, v in self.rows(
             "SELECT n.status, count(*) FROM cases_notice n JOIN intake_report r ON r.id = n.report_id "  # noqa: S608
-            f"WHERE n.kind = 'receipt' AND r.{about} GROUP BY n.status")}
+            f"WHERE n.kind = 'receipt' AND {about} GROUP BY n.status")}
         jobs = {p.rsplit(".", 1)[-1]: {"jobs": int(n), "run_s": round(float(s or 0), 2)} for p, n, s in self.rows(
             "SELECT task_path, count(*), sum(EXTRACT(EPOCH FROM finished_at - started_at)) "
             "FROM django_tasks_database_dbtaskresult GROUP BY task_path")}
@@ -248,8 +258,8 @@ class Desk:
 
     def close(self, keep: bool) -> bool:
         clean = self.server.stop()
-        pg_drop(PG_DB)
         if not keep:
+            pg_drop(PG_DB)
             shutil.rmtree(self.data_dir, ignore_errors=True)
         return clean
 
@@ -267,7 +277,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     row: dict[str, Any] = {"reports": args.reports, "clients": args.clients, "workers": args.workers or "default"}
     try:
         _prepared, boot = start_desk(desk, pause=20)
-        print(f"   server up in {boot:.1f}s on port {desk.server.port}; receiver on {receiver.port}", flush=True)
+        print(f"   server up in {boot:.1f}s on port {desk.server.port}; receiver on {receiver.port}; job worker ready "
+              f"{desk.wait_for_workers():.1f}s later", flush=True)
         row["healthz"] = healthz_rate(desk.server.port, args.clients, args.healthz_duration)
         print(f"   /healthz: {row['healthz']['accepted_per_s']}/s with {args.clients} clients "
               f"(p99 {row['healthz']['p99_ms']} ms)", flush=True)
@@ -368,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="job workers (default: abusedesk up's)")
     parser.add_argument("--web-processes", type=int, default=None, help="(default: abusedesk up's)")
     parser.add_argument("--port", type=int, default=8785)
-    parser.add_argument("--keep", action="store_true", help="keep the data directory (server.log)")
+    parser.add_argument("--keep", action="store_true",
+                        help=f"keep the data directory (server.log) and the database {PG_DB} (dropped at the next run)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     info = machine_info()

@@ -75,15 +75,15 @@ def test_a_batch_commits_in_steps_and_stops_at_its_limits(campaign: Any, setting
 def test_a_batch_that_fails_is_filed_once_by_the_retry(campaign: Any, monkeypatch: Any) -> None:
     ids = campaign(30)
     calls = {"n": 0}
-    real = batch.create_reporter_notice
+    real = batch.create_reporter_notices
 
-    def fail_once(report: Any, **kw: Any) -> Any:
+    def fail_once(reports: Any, **kw: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 27:  # in the second step, after the first step's receipts
+        if calls["n"] == 2:  # the second step, after the first step's receipts
             raise RuntimeError("worker lost its database mid-batch")
-        return real(report, **kw)
+        return real(reports, **kw)
 
-    monkeypatch.setattr(batch, "create_reporter_notice", fail_once)
+    monkeypatch.setattr(batch, "create_reporter_notices", fail_once)
     with pytest.raises(RuntimeError):
         process_report.call(ids[0])
     assert not Case.objects.exists() and set(Report.objects.values_list("status", flat=True)) == {"received"}

@@ -27,13 +27,13 @@ def test_two_workers_file_a_campaign_once(campaign: Any, customers: Any, setting
     settings.PIPELINE_BATCH_REPORTS = 30
     settings.PIPELINE_BATCH_SECONDS = 600.0
     ids = campaign(150)
-    real = batch.create_reporter_notice
+    real = batch.create_reporter_notices
 
-    def slow(report: Any, **kw: Any) -> Any:  # long enough batches that the two workers overlap
-        time.sleep(0.003)
-        return real(report, **kw)
+    def slow(reports: Any, **kw: Any) -> Any:  # long enough batches that the two workers overlap
+        time.sleep(0.05)
+        return real(reports, **kw)
 
-    monkeypatch.setattr(batch, "create_reporter_notice", slow)
+    monkeypatch.setattr(batch, "create_reporter_notices", slow)
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 

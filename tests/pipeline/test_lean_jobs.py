@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django_tasks_db.models import DBTaskResult
 
 from abusedesk.cases.models import Case, Notice
@@ -83,3 +84,19 @@ def test_the_filing_job_analyses_a_batch_as_each_report_alone(monkeypatch: Any) 
         alone.append(analyse(text, "en"))
     for one, other in zip(batched, alone, strict=True):  # the same up to float rounding in batched matrix products
         assert one.scores == pytest.approx(other.scores, abs=1e-5) and one.labels == other.labels
+
+
+def test_a_campaigns_reports_queue_just_below_their_kind(campaign: Any, post_report: Any, settings: Any) -> None:
+    """An S0 is known only once read: the threat reports of a site under a campaign queue one step below other threat
+    reports, so a threat about another site (which may be the S0) does not wait for all of them."""
+    settings.CAMPAIGN_REPORTS = 10
+    campaign(12, category="threat")
+    run_pending_jobs()
+    assert Case.objects.get().is_campaign
+    cache.clear()  # the sites under a campaign are read again every few seconds (pipeline.campaigns)
+    late = campaign(1, category="threat", start=100)[0]
+    other = post_report(report_body(urls=["https://derechos.test/blog/2"], category="threat")).json()["id"]
+    spam = campaign(1, start=200)[0]
+    queued = {args["args"][0]: priority for args, priority in DBTaskResult.objects.filter(
+        status="READY", task_path__endswith="process_report").values_list("args_kwargs", "priority")}
+    assert queued == {late: 49, other: 50, spam: -1}

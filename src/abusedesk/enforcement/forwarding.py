@@ -80,46 +80,51 @@ def forward(report_id: str) -> str:
 
 def forward_reports(reports: list[Report]) -> int:
     """Forward filed reports of one case at once, inside the caller's transaction (the filing job's, when no evidence
-    is captured first, so there is nothing to wait for): the service is looked up once, the e-mails join the open
-    delivery batch. Returns how many were forwarded."""
-    if not reports:
-        return 0
-    service = _proxy_service(reports[0])
+    is captured first, so there is nothing to wait for): the service is looked up once, the notices are inserted
+    together and the e-mails join the open delivery batch. Returns how many notices were queued."""
+    service = _proxy_service(reports[0]) if reports else None
     if service is None:
         return 0
-    with audit.atomic():
-        for report in reports:
-            _queue_forward(report, service)
-    return len(reports)
+    items = [item for report in reports for item in _forward_notices(report, service)]
+    created = notice_changes.do_queue_notices(items)
+    for notice in created:
+        _deliver(notice)
+    return len(created)
 
 
 def _queue_forward(report: Report, service: Any) -> None:
-    outbound = host_forward(report, service)
-    if service.origin_abuse_email:
-        _queue_email(report, outbound, service)
-    if service.origin_webhook_url:
-        _queue_webhook(report, outbound, service)
+    for item in _forward_notices(report, service):
+        notice, created = notice_changes.do_queue_notice(idempotency_key=item.key, fields=item.fields,
+                                                         about=item.about)
+        if created:
+            _deliver(notice)
 
 
-def _queue_email(report: Report, forward: HostForward, service: Any) -> None:
-    rendered = render_text("host_forward", {"f": forward, "provider": service.origin_provider})
-    notice, created = notice_changes.do_queue_notice(idempotency_key=f"forward:{report.pk}:email", fields={
-        "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
-        "channel": "email", "language": "en", "to_address": service.origin_abuse_email,
-        "subject": rendered.subject, "body": rendered.body}, about=_queued(report, forward, "email"))
-    if created:
+def _deliver(notice: Notice) -> None:
+    if notice.channel == "webhook":
+        enqueue(deliver_webhook, str(notice.pk), priority=60)
+    else:
         deliver_later(notice, priority=60)
 
 
-def _queue_webhook(report: Report, forward: HostForward, service: Any) -> None:
-    payload = json.dumps({"type": "abuse_report.forward", "forward": forward.as_payload()}, ensure_ascii=False,
-                         sort_keys=True)
-    notice, created = notice_changes.do_queue_notice(idempotency_key=f"forward:{report.pk}:webhook", fields={
-        "kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
-        "channel": "webhook", "language": "en", "to_address": service.origin_webhook_url,
-        "subject": "abuse_report.forward", "body": payload}, about=_queued(report, forward, "webhook"))
-    if created:
-        enqueue(deliver_webhook, str(notice.pk), priority=60)
+def _forward_notices(report: Report, service: Any) -> list[notice_changes.Queued]:
+    """The forward's notices: an e-mail to the origin's abuse address and a signed webhook, as configured."""
+    forward = host_forward(report, service)
+    base = {"kind": "host_forward", "report": report, "case_id": report.case_id, "recipient_role": RecipientRole.HOST,
+            "language": "en"}
+    items = []
+    if service.origin_abuse_email:
+        rendered = render_text("host_forward", {"f": forward, "provider": service.origin_provider})
+        items.append(notice_changes.Queued(key=f"forward:{report.pk}:email", fields={
+            **base, "channel": "email", "to_address": service.origin_abuse_email, "subject": rendered.subject,
+            "body": rendered.body}, about=_queued(report, forward, "email")))
+    if service.origin_webhook_url:
+        payload = json.dumps({"type": "abuse_report.forward", "forward": forward.as_payload()}, ensure_ascii=False,
+                             sort_keys=True)
+        items.append(notice_changes.Queued(key=f"forward:{report.pk}:webhook", fields={
+            **base, "channel": "webhook", "to_address": service.origin_webhook_url,
+            "subject": "abuse_report.forward", "body": payload}, about=_queued(report, forward, "webhook")))
+    return items
 
 
 def _queued(report: Report, forward: HostForward, channel: str) -> dict[str, Any]:

@@ -70,20 +70,38 @@ def create_reporter_notice(report: Report, *, kind: str, extra: dict[str, object
                            decision: Decision | None = None) -> Notice | None:
     """Queue a notice to the reporter about their own report (must run inside the caller's transaction). None when
     there is no address, or intake held notices back for this report (a robot sender, or over the receipt rate)."""
+    item = _reporter_notice(report, kind=kind, extra=extra, decision=decision)
+    if item is None:
+        return None
+    notice, created = notice_changes.do_queue_notice(idempotency_key=item.key, fields=item.fields, about=item.about)
+    if created:
+        deliver_later(notice, priority=10)
+    return notice
+
+
+def create_reporter_notices(reports: list[Report], *, kind: str) -> int:
+    """`create_reporter_notice` for many reports in one insert (the filing job's receipts); returns how many were
+    queued now."""
+    items = [item for report in reports if (item := _reporter_notice(report, kind=kind)) is not None]
+    created = notice_changes.do_queue_notices(items)
+    for notice in created:
+        deliver_later(notice, priority=10)
+    return len(created)
+
+
+def _reporter_notice(report: Report, *, kind: str, extra: dict[str, object] | None = None,
+                     decision: Decision | None = None) -> notice_changes.Queued | None:
     email = report.reporter.email
     if not email or not report.reporter_notice_allowed(kind):
         return None
     language = notice_language(report.language)
     rendered = render(kind, language, {**_report_context(report), **_reporter_links(report), **(extra or {})})
     key = f"{kind}:{report.pk}" + (f":{decision.pk}" if decision else "")
-    notice, created = notice_changes.do_queue_notice(idempotency_key=key, fields={
+    return notice_changes.Queued(key=key, fields={
         "kind": kind, "report": report, "case_id": report.case_id, "decision": decision,
         "recipient_role": RecipientRole.REPORTER, "language": language, "to_address": email,
         "subject": rendered.subject, "body": rendered.body},
         about={"kind": kind, "recipient_role": "reporter", "language": language, "report": str(report.pk)})
-    if created:
-        deliver_later(notice, priority=10)
-    return notice
 
 
 def _reporter_links(report: Report) -> dict[str, object]:

@@ -29,7 +29,7 @@ from django.utils.module_loading import import_string
 
 from abusedesk.attribution.resolve import match_host
 from abusedesk.cases import actions
-from abusedesk.enforcement.notices import create_reporter_notice
+from abusedesk.enforcement.notices import create_reporter_notices
 from abusedesk.intake.models import Category, Lane, Report, ReportStatus
 from abusedesk.intake.service import processing_priority
 
@@ -67,8 +67,7 @@ def file_with_others(report: Report, match: Match, *, started: float) -> Filed:
     case: Case | None = None
     for step in _steps(group):
         case = actions.do_file_reports(step, match)
-        for each in step:
-            create_reporter_notice(each, kind="receipt")
+        create_reporter_notices(step, kind="receipt")
         for hook in hooks:
             hook(step, case)
         filed += len(step)

@@ -5,7 +5,8 @@ enqueues exists exactly when the change commits, and a receiver that fails rolls
 
 Announced by intake:
 - `checking_reporter` (before a submission is stored): refuse a suspended reporter (misuse).
-- `report_accepted` (a report is stored): enqueue the job that files it into a case (pipeline.tasks).
+- `report_accepted` (a report is stored): enqueue the job that files it into a case (pipeline.tasks), one step
+  lower while its site is under a campaign (pipeline.campaigns).
 - `finding_thread` (an e-mail replies to a notice): answer which report that reporter notice was about (the notices
   live in the case core).
 
@@ -52,9 +53,10 @@ def _refuse_suspended(sender: Any, *, email_index: str, token: Any, **_: Any) ->
 
 
 def _file_report(sender: Any, *, report: Any, priority: int, **_: Any) -> None:
+    from abusedesk.pipeline.campaigns import queue_priority
     from abusedesk.pipeline.tasks import process_report
 
-    enqueue(process_report, str(report.pk), priority=priority)
+    enqueue(process_report, str(report.pk), priority=queue_priority(report, priority))
 
 
 def _thread_of(sender: Any, *, message_ids: list[str], **_: Any) -> str | None:

@@ -5,6 +5,7 @@ Rendering and delivery belong to enforcement (and appeals for appeal answers); t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F
@@ -22,6 +23,29 @@ def do_queue_notice(*, idempotency_key: str, fields: dict[str, Any], about: dict
         audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
                      payload=about)
     return notice, created
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A notice to queue: its idempotency key, its fields, and the audit payload (see do_queue_notice)."""
+
+    key: str
+    fields: dict[str, Any]
+    about: dict[str, Any]
+
+
+def do_queue_notices(items: list[Queued]) -> list[Notice]:
+    """`do_queue_notice` for many notices (inside the caller's transaction): one look-up of the keys that exist, one
+    insert for the rest, a `notice.queued` event each. Returns the notices created. The caller holds what the keys
+    are about (the filing job: the reports), so no one else creates them meanwhile."""
+    wanted = {item.key: item for item in items}
+    existing = set(Notice.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True))
+    new = [item for key, item in wanted.items() if key not in existing]
+    notices = Notice.objects.bulk_create([Notice(idempotency_key=item.key, **item.fields) for item in new])
+    for notice, item in zip(notices, new, strict=True):
+        audit.append(actor="system", verb="notice.queued", object_type="notice", object_id=str(notice.pk),
+                     payload=item.about)
+    return notices
 
 
 def do_claim_for_delivery(notice_id: str) -> tuple[Notice, str | None]:
@@ -93,8 +117,10 @@ def do_record_sent(sent: list[tuple[Notice, str]], *, channel: str = "email") ->
     if not sent:
         return
     now = timezone.now()
+    for notice, message_id in sent:
+        notice.status, notice.sent_at, notice.message_id = NoticeStatus.SENT, now, message_id
     with audit.atomic():
+        Notice.objects.bulk_update([notice for notice, _ in sent], ["status", "sent_at", "message_id"])
         for notice, message_id in sent:
-            Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.SENT, sent_at=now, message_id=message_id)
             audit.append(actor="system", verb="notice.sent", object_type="notice", object_id=str(notice.pk),
                          payload={"channel": channel, "message_id": message_id})
