@@ -14,7 +14,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Count, F, Field, Func, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Expression,
+    F,
+    Field,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from abusedesk.cases.models import Case, CaseStatus
@@ -98,11 +110,27 @@ class QueuePage:
     lost: bool = False
 
 
+class Inline(Expression):
+    """A constant of our own vocabulary written into the SQL instead of bound as a parameter. SQLite reads a
+    partial index as covering (without visiting the table) only when the query repeats the index's condition
+    exactly, literal included: with `status <> ?` the totals over 100,000 open cases took 190-390 ms, with
+    `status <> 'closed'` 20 ms."""
+
+    def __init__(self, value: str) -> None:
+        if not value.isidentifier():  # never input: a word like "closed"
+            raise ValueError(value)
+        super().__init__(output_field=CharField())
+        self.value = value
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        return f"'{self.value}'", ()
+
+
 def filtered(status: str, severity: str) -> QuerySet[Case]:
-    """Open cases (anything not closed) unless a status is chosen; the severity's rank is matched too so that the
-    rank, which leads the indexes, bounds the range read."""
+    """Open cases (anything not closed: the condition of `case_queue_open_idx`) unless a status is chosen; the
+    severity's rank is matched too so that the rank, which leads the indexes, bounds the range read."""
     query = Case.objects.filter(status=status) if status in CaseStatus.values else \
-        Case.objects.exclude(status=CaseStatus.CLOSED)
+        Case.objects.exclude(status=Inline(CaseStatus.CLOSED))
     if severity in Severity.values:
         query = query.filter(severity_rank=SEVERITY_RANK[severity], severity=severity)
     return query
