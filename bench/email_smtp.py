@@ -10,8 +10,8 @@ about --size bytes with a unique Message-ID. Beside it, two baselines:
 - store_raw: an in-process loop calling `store_raw` on the same desk (what the one transaction costs without
   SMTP), with one thread and with as many threads as the listener uses for its writes.
 
-    python bench/email.py                              # both databases, 1, 4 and 16 clients, 2000 messages each
-    python bench/email.py --db sqlite --clients 8 --messages 5000
+    python bench/email_smtp.py                              # both databases, 1, 4 and 16 clients, 2000 messages each
+    python bench/email_smtp.py --db sqlite --clients 8 --messages 5000
 
 Prints a table, writes bench/results/email-<date>.json, stops the listener and drops the bench PostgreSQL
 database. Traffic goes to 127.0.0.1 only. See docs/benchmarks.md ("E-mail intake benchmark").
@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as `python bench/email.py`, this file's folder comes first on sys.path and the file itself would stand in for
+# Run as `python bench/email_smtp.py`, this file's folder comes first on sys.path and the file itself would stand in for
 # the standard library's `email` package (smtplib and Django import it): take the folder off the front, keep it
 # at the end for _common.
 BENCH = Path(__file__).resolve().parent
