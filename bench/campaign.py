@@ -243,7 +243,8 @@ class Desk:
         about = f"CAST(r.urls AS TEXT) LIKE '%{CAMPAIGN_URL}%'"
         stored = int(self.rows(f"SELECT count(*) FROM intake_report r WHERE {about}")[0][0])  # noqa: S608
         cases = self.rows(
-            "SELECT c.id, c.severity, c.reports_filed, c.campaign_since IS NOT NULL, "  # noqa: S608
+            # to_jsonb: the same query answers on a desk from before these columns (for comparisons)
+            "SELECT c.id, c.severity, to_jsonb(c)->>'reports_filed', to_jsonb(c)->>'campaign_since' IS NOT NULL, "  # noqa: S608
             "(SELECT count(*) FROM intake_report r WHERE r.case_id = c.id) FROM cases_case c "
             f"JOIN attribution_property p ON p.id = c.property_id WHERE p.value = '{CAMPAIGN_SITE}'")
         receipts = {k: int(v) for k, v in self.rows(
@@ -252,7 +253,7 @@ class Desk:
         jobs = {p.rsplit(".", 1)[-1]: {"jobs": int(n), "run_s": round(float(s or 0), 2)} for p, n, s in self.rows(
             "SELECT task_path, count(*), sum(EXTRACT(EPOCH FROM finished_at - started_at)) "
             "FROM django_tasks_database_dbtaskresult GROUP BY task_path")}
-        return {"stored": stored, "cases": [{"id": int(c[0]), "severity": c[1], "reports_filed": int(c[2]),
+        return {"stored": stored, "cases": [{"id": int(c[0]), "severity": c[1], "reports_filed": c[2],
                                              "campaign": c[3] == "t", "reports": int(c[4])} for c in cases],
                 "receipts": receipts, "jobs": jobs}
 

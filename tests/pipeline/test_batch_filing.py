@@ -116,3 +116,11 @@ def test_a_threat_reports_batch_leaves_lower_priority_reports_to_their_own_jobs(
     assert set(Report.objects.filter(pk__in=spam).values_list("status", flat=True)) == {"received"}
     assert process_report.call(spam[0]) == "filed with 4 other(s)"
     assert Case.objects.get().reports_filed == 10
+
+
+def test_older_lower_priority_reports_do_not_use_up_a_batch(campaign: Any, settings: Any) -> None:
+    settings.PIPELINE_BATCH_REPORTS = 10
+    campaign(20)  # spam, waiting longer
+    harassment = campaign(12, category="harassment", start=50)
+    assert process_report.call(harassment[0]) == "filed with 9 other(s)"
+    assert Report.objects.filter(category="harassment", status="in_case").count() == 10

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
 from abusedesk.attribution.resolve import match_host
@@ -90,14 +90,22 @@ def _others(report: Report, match: Match) -> list[Report]:
     host = next((str(e["host"]) for e in report.urls if e["url"] == match.url), "")
     if limit <= 0 or not host:
         return []
-    own = processing_priority(report.category, report.lane)
-    categories = [c for c in Category.values if processing_priority(c, Lane.AUTHORITY) >= own]
     candidates = (reports().select_for_update(skip_locked=True, of=("self",))
-                  .filter(status=ReportStatus.RECEIVED, urls__icontains=json.dumps(host), category__in=categories)
+                  .filter(_not_below(processing_priority(report.category, report.lane)), status=ReportStatus.RECEIVED,
+                          urls__icontains=json.dumps(host))
                   .exclude(pk=report.pk).order_by("received_at")[:limit])
     seen: dict[tuple[str, Any], UUID | None] = {}
-    return [other for other in candidates if processing_priority(other.category, other.lane) >= own
-            and _property_of(other, seen) == match.property.pk]
+    return [other for other in candidates if _property_of(other, seen) == match.property.pk]
+
+
+def _not_below(priority: int) -> Q:
+    """Reports whose filing jobs queue at `priority` or above (category and lane decide it)."""
+    condition = Q(pk__in=[])
+    for lane in Lane.values:
+        categories = [c for c in Category.values if processing_priority(c, lane) >= priority]
+        if categories:
+            condition |= Q(lane=lane, category__in=categories)
+    return condition
 
 
 def _property_of(report: Report, seen: dict[tuple[str, Any], UUID | None]) -> UUID | None:
