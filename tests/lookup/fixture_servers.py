@@ -56,9 +56,20 @@ class FixtureDns:
     def __init__(self, zone_lines: Sequence[str], host: str = "127.0.0.1") -> None:
         self.resolver = ZoneResolver(zone_lines)
         quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
-        self.udp = DNSServer(self.resolver, address=host, port=0, logger=quiet)
-        self.port = self.udp.server.server_address[1]
-        self.tcp = DNSServer(self.resolver, address=host, port=self.port, tcp=True, logger=quiet)
+        # The kernel picks a free UDP port; the same TCP port may be in use by an unrelated connection
+        # (another test's client socket, TIME_WAIT), so try fresh pairs until both bind.
+        for attempt in range(50):
+            udp = DNSServer(self.resolver, address=host, port=0, logger=quiet)
+            port = udp.server.server_address[1]
+            try:
+                tcp = DNSServer(self.resolver, address=host, port=port, tcp=True, logger=quiet)
+            except OSError:
+                udp.server.server_close()
+                if attempt == 49:
+                    raise
+                continue
+            break
+        self.udp, self.tcp, self.port = udp, tcp, port
         self.host = host
         self.udp.start_thread()
         self.tcp.start_thread()
