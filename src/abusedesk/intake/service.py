@@ -148,7 +148,8 @@ def _store(draft: ReportDraft, *, channel: str, raw: bytes, body_hash: str, cont
 
 
 def _reporter_for(draft: ReportDraft, index: str, token: ApiToken | None, kind: str) -> Reporter:
-    reporter = Reporter.objects.filter(email_index=index, kind=kind).first()
+    # Only the columns intake needs: loading the encrypted name, e-mail and phone would decrypt all three.
+    reporter = Reporter.objects.filter(email_index=index, kind=kind).only("id", "kind").first()
     if reporter is not None:
         return reporter
     return Reporter.objects.create(kind=kind, name=draft.reporter_name or None, email=draft.reporter_email,

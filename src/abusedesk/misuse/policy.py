@@ -73,8 +73,11 @@ SUSPENSION_CACHE_SECONDS = 60
 def active_suspension(*, email_index: str | None, token: Any = None) -> MisuseStep | None:
     """The suspension in force for this e-mail (blind index) or token, if any. Intake asks on every submission, so
     each owner's answer ("none" included) is cached; creating or changing a step drops its owner's entry."""
-    found = [step for step in (_suspension_of("e", email_index) if email_index else None,
-                               _suspension_of("t", str(token.pk)) if token is not None else None)
+    owners = [("e", email_index)] if email_index else []
+    if token is not None:
+        owners.append(("t", str(token.pk)))
+    cached = cache.get_many([_cache_key(kind, owner) for kind, owner in owners]) if owners else {}
+    found = [step for step in (_suspension_of(kind, owner, cached) for kind, owner in owners)
              if step is not None and step.until is not None and step.until > timezone.now()]
     return max(found, key=lambda step: step.until or timezone.now(), default=None)
 
@@ -83,8 +86,9 @@ def _cache_key(kind: str, owner: str) -> str:
     return f"abusedesk:suspension:{kind}:{owner}"
 
 
-def _suspension_of(kind: str, owner: str) -> MisuseStep | None:
-    cached = cache.get(_cache_key(kind, owner))
+def _suspension_of(kind: str, owner: str, cached_answers: dict[str, Any]) -> MisuseStep | None:
+    """The owner's suspension: from `cached_answers` (one cache round trip for all owners) or the database."""
+    cached = cached_answers.get(_cache_key(kind, owner))
     if cached is not None:
         return cached if isinstance(cached, MisuseStep) else None
     query = Q(email_index=owner) if kind == "e" else Q(token_id=owner)

@@ -137,7 +137,7 @@ REDIS_URL = env_str("ABUSEDESK_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "abusedesk.common.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("ABUSEDESK_CACHE_PREFIX", "abusedesk"),
         }
