@@ -119,7 +119,7 @@ def unsealed(*, older_than_seconds: float = 0) -> int:
 
 
 def seal_interval() -> float:
-    return float(getattr(settings, "AUDIT_SEAL_INTERVAL_SECONDS", 0.5))
+    return float(settings.AUDIT_SEAL_INTERVAL_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -283,12 +283,12 @@ def _locked(map_path: Path) -> Iterator[None]:
 # --- settings and commands -------------------------------------------------------------------------------
 
 def _map_path() -> Path | None:
-    value = getattr(settings, "EDGE_BLOCKLIST_PATH", "")
+    value = settings.EDGE_BLOCKLIST_PATH
     return Path(value) if value else None
 
 
 def _command(name: str) -> list[str]:
-    value = getattr(settings, name, None) or []
+    value = getattr(settings, name) or []
     return [str(part) for part in value]
 
 
@@ -296,7 +296,7 @@ def _run(command: list[str]) -> str | None:
     """Run a configured command (none configured: nothing to do); the error text, or None when it succeeded."""
     if not command:
         return None
-    timeout = float(getattr(settings, "EDGE_COMMAND_TIMEOUT_SECONDS", 15))
+    timeout = float(settings.EDGE_COMMAND_TIMEOUT_SECONDS)
     try:
         # The command is the operator's own setting (a list, no shell); nothing from a report reaches it.
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,  # noqa: S603 - see above

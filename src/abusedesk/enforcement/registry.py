@@ -37,7 +37,7 @@ def _load() -> None:
 
 def enabled() -> list[EnforcementAction]:
     _load()
-    names = getattr(settings, "ENFORCEMENT_ACTIONS", ["console"])
+    names = settings.ENFORCEMENT_ACTIONS
     return [_ACTIONS[n] for n in names if n in _ACTIONS]
 
 

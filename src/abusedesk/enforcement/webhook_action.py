@@ -40,7 +40,7 @@ class WebhookNotDelivered(RuntimeError):
 
 def _outcomes() -> frozenset[str]:
     """Outcomes sent to the control plane: ENFORCEMENT_WEBHOOK_OUTCOMES, else the four that change service."""
-    configured = getattr(settings, "ENFORCEMENT_WEBHOOK_OUTCOMES", None)
+    configured = settings.ENFORCEMENT_WEBHOOK_OUTCOMES
     if configured is None:
         return DEFAULT_OUTCOMES
     if isinstance(configured, str):  # a comma-separated value straight from the environment
@@ -49,7 +49,7 @@ def _outcomes() -> frozenset[str]:
 
 
 def _url() -> str:
-    return str(getattr(settings, "ENFORCEMENT_WEBHOOK_URL", "") or "")
+    return str(settings.ENFORCEMENT_WEBHOOK_URL or "")
 
 
 def encode(payload: dict[str, Any]) -> bytes:
@@ -111,7 +111,7 @@ def _transient(reason: str | None) -> bool:
 def check_webhook_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Refuse to start quietly with a control-plane URL the address policy would refuse at send time."""
     url = _url()
-    enabled = "webhook" in getattr(settings, "ENFORCEMENT_ACTIONS", ["console"])
+    enabled = "webhook" in settings.ENFORCEMENT_ACTIONS
     if not url:
         return [checks.Error("the webhook enforcement backend is enabled but ENFORCEMENT_WEBHOOK_URL is empty",
                              id="abusedesk.E101")] if enabled else []

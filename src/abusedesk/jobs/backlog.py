@@ -58,7 +58,7 @@ def snapshot(*, now: datetime | None = None) -> Backlog:
     return Backlog(backlog=counts["backlog"], s0_ready=counts["s0"] or 0,
                    oldest_ready_age_s=round(max(0.0, (now - oldest).total_seconds()), 1) if oldest else 0.0,
                    unsealed_audit_events=trail.unsealed(),
-                   warn_seconds=float(getattr(settings, "BACKLOG_WARN_SECONDS", 60.0)))
+                   warn_seconds=float(settings.BACKLOG_WARN_SECONDS))
 
 
 # How long this process reuses a snapshot for `recent()`. /healthz is polled by load balancers and monitors, and

@@ -99,7 +99,7 @@ def _warm_up() -> None:
     """Run settings.JOBS_WARM_UP (dotted paths of callables) before taking jobs: the desk's entry loads the
     detection models, since the first analysis in a process costs seconds, which must not land on the first S0
     report. Web processes never run it. The queue names no stage: the setting does."""
-    for path in getattr(settings, "JOBS_WARM_UP", []):
+    for path in settings.JOBS_WARM_UP:
         try:
             import_string(path)()
         except Exception:  # a missing model must not stop the worker; the job that needs it will say why

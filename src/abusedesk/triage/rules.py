@@ -120,7 +120,7 @@ def parse_rules(data: Any, *, source: str = "severity_rules.json") -> RuleSet:
 def load_rules(path: str | None = None) -> RuleSet:
     from django.conf import settings
 
-    file = Path(path or getattr(settings, "SEVERITY_RULES_PATH", "") or DEFAULT_RULES)
+    file = Path(path or settings.SEVERITY_RULES_PATH or DEFAULT_RULES)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

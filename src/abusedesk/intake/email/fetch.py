@@ -29,7 +29,6 @@ from django.conf import settings
 
 from abusedesk.intake.email.store import store_raw
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # when the listener's MAIL_MAX_BYTES is not set
 _UID_LIST = re.compile(rb"\d+")
 
 
@@ -44,7 +43,7 @@ class Fetched:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "MAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.MAIL_MAX_BYTES)
 
 
 def fetch_maildir(path: str, *, move_to: str | None = None, limit: int = 100) -> Fetched:
