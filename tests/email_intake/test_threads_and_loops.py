@@ -36,6 +36,16 @@ def test_a_reply_to_the_receipt_is_attached_and_states_sharing(ingest: Any, cust
 
 
 @pytest.mark.django_db
+def test_the_receipt_answers_the_reporters_email_in_its_thread(ingest: Any, customers: Any, run_jobs: Any) -> None:
+    ingest(simple(message_id="<thread-start@example.net>"))
+    run_jobs()
+    [receipt] = receipts_to("ana@example.net")
+    assert receipt.extra_headers["In-Reply-To"] == "<thread-start@example.net>"
+    assert receipt.extra_headers["References"] == "<thread-start@example.net>"
+    assert receipt.extra_headers["Message-ID"].startswith("<notice-")
+
+
+@pytest.mark.django_db
 def test_a_reporter_writing_again_in_their_own_thread_is_attached(ingest: Any) -> None:
     first = ingest(simple(message_id="<own1@example.net>"))
     again = ingest(simple(message_id="<own2@example.net>", body="And this one: http://login.shop.test/b",

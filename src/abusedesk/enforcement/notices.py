@@ -27,7 +27,7 @@ from django.utils import translation
 from abusedesk.cases.actions import notices as notice_changes
 from abusedesk.cases.models import Decision, Notice, NoticeStatus, RecipientRole
 from abusedesk.intake.categories import REPORTER_LABELS
-from abusedesk.intake.models import Report
+from abusedesk.intake.models import InboundMessage, Report
 from abusedesk.jobs import enqueue, job
 
 logger = logging.getLogger("abusedesk.notices")
@@ -196,13 +196,33 @@ def deliver_notices(notice_ids: list[str]) -> str:
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()) if count)
 
 
+def _message_id(notice: Notice) -> str:
+    return f"<notice-{notice.pk}@{settings.DEFAULT_FROM_EMAIL.split('@')[-1]}>"
+
+
+def _email(notice: Notice, message_id: str, mail_connection: Any = None) -> EmailMessage:
+    headers = {"Message-ID": message_id, "Content-Language": notice.language, **_thread_headers(notice)}
+    return EmailMessage(subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[notice.to_address], headers=headers, connection=mail_connection)
+
+
+def _thread_headers(notice: Notice) -> dict[str, str]:
+    """A notice to the reporter of a report that came by e-mail answers that e-mail: In-Reply-To and References name
+    its Message-ID, so the reporter's mail program shows our receipt and later notices in the same thread."""
+    if notice.recipient_role != RecipientRole.REPORTER or notice.report_id is None:
+        return {}
+    first = (InboundMessage.objects.filter(report_id=notice.report_id).exclude(message_id="")
+             .order_by("received_at").values_list("message_id", flat=True).first())
+    if not first or any(c in first for c in "\r\n"):
+        return {}
+    return {"In-Reply-To": first, "References": first}
+
+
 def _send_or_hand_on(notice: Notice, mail_connection: Any) -> str:
     """Send one claimed notice; its message id, or "" when it failed and was handed to a job of its own."""
-    message_id = f"<notice-{notice.pk}@{settings.DEFAULT_FROM_EMAIL.split('@')[-1]}>"
+    message_id = _message_id(notice)
     try:
-        EmailMessage(subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                     to=[notice.to_address], headers={"Message-ID": message_id, "Content-Language": notice.language},
-                     connection=mail_connection).send()
+        _email(notice, message_id, mail_connection).send()
     except Exception as exc:  # this notice only: pending again, retried by a deliver_notice job
         logger.warning("notice %s not sent with its batch (%s); retried alone", notice.pk, exc.__class__.__name__)
         notice_changes.do_release_after_error(notice, exc.__class__.__name__)
@@ -216,11 +236,9 @@ def deliver_notice(notice_id: str) -> str:
     notice, settled = notice_changes.do_claim_for_delivery(notice_id)
     if settled is not None:
         return settled
-    message_id = f"<notice-{notice.pk}@{settings.DEFAULT_FROM_EMAIL.split('@')[-1]}>"
+    message_id = _message_id(notice)
     try:
-        EmailMessage(subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                     to=[notice.to_address], headers={"Message-ID": message_id,
-                                                      "Content-Language": notice.language}).send()
+        _email(notice, message_id).send()
     except Exception as exc:
         notice_changes.do_release_after_error(notice, exc.__class__.__name__)
         raise
