@@ -110,3 +110,38 @@ def _wait_for(predicate: Any, seconds: float) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("timed out waiting")
+
+
+def test_settling_waiting_jobs_marks_only_the_named_ready_ones_done() -> None:
+    from abusedesk.jobs import settle_waiting
+
+    for label in ("a", "b", "c"):
+        enqueue(sample.record, label)
+    held = DBTaskResult.objects.get(args_kwargs__args__0="c")
+    DBTaskResult.objects.filter(pk=held.pk).update(status=TaskResultStatus.RUNNING)  # a worker holds it
+    assert settle_waiting(sample.record, ["a", "c", "zzz"], outcome="done elsewhere") == 1
+    states = dict(DBTaskResult.objects.values_list("args_kwargs__args__0", "status"))
+    assert states == {"a": "SUCCESSFUL", "b": "READY", "c": "RUNNING"}
+    assert DBTaskResult.objects.get(args_kwargs__args__0="a").return_value == "done elsewhere"
+    assert settle_waiting(sample.record, [], outcome="x") == 0
+    sample.RAN.clear()
+    run_pending_jobs()
+    assert sample.RAN == ["b"]
+
+
+def test_queue_statistics_follow_a_burst_on_postgresql() -> None:
+    from django.db import connection
+
+    from abusedesk.jobs.worker import refresh_queue_statistics
+
+    if connection.vendor != "postgresql":
+        assert refresh_queue_statistics() is False
+        return
+    DBTaskResult.objects.bulk_create([DBTaskResult(args_kwargs={"args": [str(i)], "kwargs": {}}, priority=0,
+                                                   task_path=sample.record.module_path, queue_name="default",
+                                                   backend_name="default", run_after=timezone.now())
+                                      for i in range(2000)])
+    assert refresh_queue_statistics() is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [DBTaskResult._meta.db_table])
+        assert cursor.fetchone()[0] >= 1000

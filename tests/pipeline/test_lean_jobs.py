@@ -46,6 +46,15 @@ def test_one_report_makes_two_jobs_or_three_when_its_thread_is_watched(post_repo
 
 def test_a_campaign_makes_one_job_per_report_and_one_delivery(campaign: Any) -> None:
     campaign(30, url="https://forum.test/threads/9", category="harassment")
+    assert run_pending_jobs(max_tasks=1) == 1  # the first filing job files all 30 ...
+    assert Report.objects.filter(status="received").count() == 0
+    # ... and settles the 29 other reports' jobs in its transaction: no worker claims them to find nothing to do
+    settled = DBTaskResult.objects.filter(task_path__endswith="process_report", status="SUCCESSFUL",
+                                          started_at__isnull=True)
+    assert settled.count() == 29
+    assert all(str(value).startswith("filed in the batch of report") for value in
+               settled.values_list("return_value", flat=True))
+    assert not DBTaskResult.objects.filter(task_path__endswith="process_report", status="READY").exists()
     jobs = _jobs()
     assert jobs == {"process_report": 30, "deliver_notices": 1, "refetch": 1}
     assert Notice.objects.filter(status="sent").count() == 60  # 30 receipts and 30 forwards to the host

@@ -162,3 +162,24 @@ def enqueue(job_task: Task[P, T], *args: Any, priority: int | None = None, delay
         options["run_after"] = timezone.now() + timedelta(seconds=delay_s)
     target = job_task.using(**options) if options else job_task
     return target.enqueue(*args, **kwargs)
+
+
+def settle_waiting(job_task: Task[P, T], first_args: list[str], *, outcome: str) -> int:
+    """Mark the waiting (READY) jobs of `job_task` whose first argument is in `first_args` as done, in the caller's
+    transaction: another job did their work (a filing batch filed their reports with its own), and a queue full
+    of jobs that would only find nothing to do would delay every job behind them. Jobs a worker already holds (or
+    that another transaction has locked) are left alone; they find nothing to do. Returns how many were settled."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not first_args:
+        return 0
+    waiting = (DBTaskResult.objects.select_for_update(skip_locked=True)
+               .filter(status=TaskResultStatus.READY, task_path=job_task.module_path,
+                       args_kwargs__args__0__in=first_args).values_list("id", flat=True))
+    ids = list(waiting)
+    if not ids:
+        return 0
+    return DBTaskResult.objects.filter(id__in=ids, status=TaskResultStatus.READY).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now(), return_value=outcome,
+        exception_class_path="", traceback="")

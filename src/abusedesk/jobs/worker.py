@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,6 +55,23 @@ def reclaim_abandoned_jobs(*, lease_seconds: int | None = None) -> int:
     return reclaimed
 
 
+# Seconds between fresh planner statistics for the job table (PostgreSQL).
+QUEUE_ANALYZE_SECONDS = 60.0
+
+
+def refresh_queue_statistics() -> bool:
+    """ANALYZE the job table on PostgreSQL. A burst (a campaign) adds tens of thousands of waiting jobs within a
+    minute; until the statistics catch up the planner believes a few dozen rows wait and sorts every waiting job for
+    each claim (30 ms a claim at 15,000 waiting, measured) instead of reading the ordering index. Autoanalyze alone
+    lags (it waits for 10% of the table to change, and is off on some servers); ANALYZE samples a fixed number of
+    rows, so this costs milliseconds whatever the size. False on other databases."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(DBTaskResult._meta.db_table)}")
+    return True
+
+
 class _Housekeeper(threading.Thread):
     """Heartbeat, lease reclaiming and periodic schedules, on a connection of its own."""
 
@@ -62,6 +80,7 @@ class _Housekeeper(threading.Thread):
         self.worker_id = worker_id
         self.every = every
         self.stop = threading.Event()
+        self.next_analyze = time.monotonic() + QUEUE_ANALYZE_SECONDS
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -70,6 +89,9 @@ class _Housekeeper(threading.Thread):
                 beat(self.worker_id)
                 reclaim_abandoned_jobs()
                 enqueue_due()
+                if time.monotonic() >= self.next_analyze:
+                    refresh_queue_statistics()
+                    self.next_analyze = time.monotonic() + QUEUE_ANALYZE_SECONDS
             except Exception:  # the worker must outlive a database hiccup
                 logger.exception("housekeeping failed; trying again")
             self.stop.wait(self.every)

@@ -45,6 +45,7 @@ STEP = 25
 class Filed:
     case: Case
     reports: int
+    ids: list[str]
 
 
 def reports() -> QuerySet[Report]:
@@ -63,18 +64,18 @@ def file_with_others(report: Report, match: Match, *, started: float) -> Filed:
     time (see the module docstring). Runs inside the caller's transaction."""
     group = [report, *_others(report, match)]
     hooks = [import_string(path) for path in settings.PIPELINE_AFTER_FILING]
-    filed = 0
+    filed: list[str] = []
     case: Case | None = None
     for step in _steps(group):
         case = actions.do_file_reports(step, match)
         create_reporter_notices(step, kind="receipt")
         for hook in hooks:
             hook(step, case)
-        filed += len(step)
+        filed += [str(r.pk) for r in step]
         if time.monotonic() - started >= float(settings.PIPELINE_BATCH_SECONDS):
             break
     assert case is not None  # the group holds at least the claimed report
-    return Filed(case=case, reports=filed)
+    return Filed(case=case, reports=len(filed), ids=filed)
 
 
 def _steps(group: list[Report]) -> Iterator[list[Report]]:
