@@ -160,17 +160,20 @@ class Desk:
     def report_count(self) -> int:
         return int(self.rows("SELECT count(*) FROM intake_report")[0][0])
 
-    def filed_count(self) -> int:
-        """Reports that left RECEIVED: attributed and filed into a case, or answered as not ours."""
-        return int(self.rows("SELECT count(*) FROM intake_report WHERE status <> 'received'")[0][0])
+    def filed_count(self, after: int) -> int:
+        """Reports of the burst (its submissions came after the `after`-th) that left RECEIVED: attributed and filed
+        into a case, or answered as not ours. Reports left from the warm-up or an earlier burst do not count."""
+        sql = ("SELECT count(*) FROM (SELECT status FROM intake_report ORDER BY received_at, id "  # noqa: S608 - an int
+               f"OFFSET {int(after)}) burst WHERE status <> 'received'")
+        return int(self.rows(sql)[0][0])
 
-    def filed_within(self, seconds: float, stored: int, filed_before: int) -> dict[str, Any]:
+    def filed_within(self, seconds: float, stored: int, before: int) -> dict[str, Any]:
         """Poll until every report of the burst is filed or `seconds` have passed since the burst ended."""
         started = time.monotonic()
-        filed = self.filed_count() - filed_before
+        filed = self.filed_count(before)
         while filed < stored and time.monotonic() - started < seconds:
             time.sleep(0.5)
-            filed = self.filed_count() - filed_before
+            filed = self.filed_count(before)
         return {"filed_window_s": seconds, "filed_in_window": filed,
                 "filed_share_in_window": round(filed / stored, 3) if stored else None,
                 "all_filed_after_s": round(time.monotonic() - started, 1) if filed >= stored else None}
@@ -250,7 +253,7 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
             health = run_load(desk.server.port, healthz_factory, clients=clients, duration=args.duration).summary(200)
             print(f"   {clients:>3} clients on /healthz: {health['accepted_per_s']:>7.1f}/s  "
                   f"p50 {health['p50_ms']} ms  p99 {health['p99_ms']} ms  errors {health['errors']}", flush=True)
-            before, filed_before = desk.report_count(), desk.filed_count()
+            before = desk.report_count()
             cpu_before = cpu_snapshot()
             res = run_load(desk.server.port, request_factory(token, bodies, f"{tag}-c{clients}", args.idem),
                            clients=clients, duration=args.duration)
@@ -264,7 +267,7 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
             summary["other_cores"] = cores.get("other", 0.0)
             summary["other_cores_before_run"] = other_before
             stored = desk.report_count() - before
-            window = desk.filed_within(args.filed_window, stored, filed_before)
+            window = desk.filed_within(args.filed_window, stored, before)
             cpu_before = cpu_snapshot()
             drain = desk.drain(args.drain_timeout)
             drain["cpu_cores_while_draining"] = cpu_share(cpu_before, cpu_snapshot(),
