@@ -159,6 +159,19 @@ class Outcome(models.TextChoices):
 FOUR_EYES_OUTCOMES = frozenset({Outcome.SUSPEND, Outcome.TERMINATE})
 
 
+class DecisionScope(models.TextChoices):
+    """What the decision judges. Enforcement acts on the case's property either way (an infrastructure provider
+    cannot remove one post); a decision about the whole site says so in the statement of reasons and may cite a
+    site assessment (`abusedesk assess --case`) as its evidence."""
+
+    CONTENT = "content", "The reported content"
+    SITE = "site", "The whole site (every service of the property)"
+
+
+# Evidence.headers["kind"] of a site assessment stored on a case (assess/store.py); a decision may cite one.
+SITE_ASSESSMENT = "site-assessment"
+
+
 class Automation(models.TextChoices):
     NOT_AUTOMATED = "not_automated", "Not automated"
     PARTIALLY = "partially", "Partially automated"
@@ -212,6 +225,10 @@ class Decision(models.Model):
     emergency_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                               on_delete=models.PROTECT, related_name="+")
     reversed_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=10, choices=DecisionScope.choices, default=DecisionScope.CONTENT)
+    # The site assessment of this case the decision relies on; its profile hash is in the payload approvals bind to.
+    cited_assessment = models.ForeignKey("evidence.Evidence", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="citing_decisions")
 
     objects = DecisionQuerySet.as_manager()
 

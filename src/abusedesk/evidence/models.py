@@ -47,3 +47,40 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"evidence {self.id} ({self.status})"
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+class AssessmentRun(models.Model):
+    """Progress of one `abusedesk assess --case` run, written by the command about every 2 seconds so that the case
+    page can show it (assess/progress.py). A row still `running` whose `updated_at` stopped moving is a run that
+    died without saying so (killed, machine lost): the page shows it as interrupted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assessment_runs")
+    state = models.CharField(max_length=12, choices=RunState.choices, default=RunState.RUNNING)
+    posts = models.PositiveBigIntegerField(default=0)  # posts read
+    scored = models.PositiveBigIntegerField(default=0)  # unique texts scored in this run
+    posts_per_s = models.FloatField(default=0.0)
+    fraction = models.FloatField(default=0.0)  # share of the input bytes read and scored
+    eta_s = models.FloatField(null=True, blank=True)
+    started_by = models.CharField(max_length=200)
+    engine = models.CharField(max_length=200)
+    checkpoint = models.TextField(blank=True)  # the --checkpoint file, to resume from
+    sources = models.JSONField(default=list)  # the input files' names
+    error = models.CharField(max_length=300, blank=True)
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "started_at"], name="assessment_run_case_idx")]
+
+    def __str__(self) -> str:
+        return f"assessment run {self.id} ({self.state})"

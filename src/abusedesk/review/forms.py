@@ -5,13 +5,26 @@ from typing import Any
 from django import forms
 
 from abusedesk.cases.actions.severity import MAX_SEVERITY_REASON
-from abusedesk.cases.models import Outcome, PolicyClause
+from abusedesk.cases.models import SITE_ASSESSMENT, Case, DecisionScope, Outcome, PolicyClause
 from abusedesk.common.severity import Severity
+from abusedesk.evidence.models import Evidence
 
 
 class PolicyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: PolicyClause) -> str:
         return f"{obj.title} ({obj.code} v{obj.version})"
+
+
+class AssessmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Evidence) -> str:
+        when = obj.fetched_at.strftime("%Y-%m-%d") if obj.fetched_at else "undated"
+        return f"site assessment {obj.body_sha256[:12]}, {when} ({(obj.headers or {}).get('posts', 0):,} posts)"
+
+
+def site_assessments(case: Case) -> Any:
+    """The site assessments stored on the case, the latest first, without their (encrypted) bodies."""
+    return (Evidence.objects.filter(case=case, headers__kind=SITE_ASSESSMENT, status="captured")
+            .defer("body", "text").order_by("-fetched_at", "-created_at"))
 
 
 class DecisionForm(forms.Form):
@@ -30,10 +43,35 @@ class DecisionForm(forms.Form):
         help_text="S0 only, for suspending or terminating: no wait for approval; audited as an emergency and "
                   "reviewed afterwards by a second analyst, who may reverse it.")
 
-    def __init__(self, *args: Any, emergency_allowed: bool = False, **kwargs: Any) -> None:
+    scope = forms.ChoiceField(
+        choices=DecisionScope.choices, required=False, initial=DecisionScope.CONTENT, widget=forms.RadioSelect,
+        label="The decision is about",
+        help_text="Either way the measure applies to the case's property; the statement of reasons says which.")
+    assessment = AssessmentChoiceField(
+        queryset=Evidence.objects.none(), required=False, empty_label="— none —", label="Cite site assessment",
+        help_text="Its counts, rates, period and profile SHA-256 go into the statement of reasons (no names, no "
+                  "post text). Only for a decision about the whole site.")
+
+    def __init__(self, *args: Any, case: Case, emergency_allowed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.case = case
         if not emergency_allowed:  # offered on S0 cases only; do_decide refuses it elsewhere anyway
             del self.fields["emergency"]
+        field = self.fields["assessment"]
+        assert isinstance(field, AssessmentChoiceField)
+        field.queryset = site_assessments(case)
+        field.error_messages["invalid_choice"] = (
+            f"Cite site assessment: not a site assessment stored on {case.ref}; choose one of this case's.")
+        if not self.is_bound and not field.queryset.exists():  # nothing to cite: not offered (a POST is checked)
+            del self.fields["assessment"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["scope"] = data.get("scope") or DecisionScope.CONTENT
+        if data.get("assessment") is not None and data["scope"] != DecisionScope.SITE:
+            self.add_error("scope", "A decision citing a site assessment is about the whole site: choose "
+                                    f"“{DecisionScope.SITE.label}”.")
+        return data
 
 
 class CloseForm(forms.Form):

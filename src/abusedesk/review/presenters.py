@@ -60,6 +60,7 @@ def capture_problem(item: Any) -> str:
 
 
 def case_page_context(case: Case, user: User) -> dict[str, Any]:
+    from abusedesk.review.assessment import runs_context
     from abusedesk.review.mail import mail_views
 
     findings = _findings_by_report(case)
@@ -74,13 +75,14 @@ def case_page_context(case: Case, user: User) -> dict[str, Any]:
     for item in case.evidence.prefetch_related("findings").order_by("created_at"):
         spans = [s for f in item.findings.all() for s in f.spans]
         evidence.append({"item": item, "text": highlight(item.text or "", spans), "problem": capture_problem(item)})
-    decisions = list(case.decisions.select_related("policy", "decided_by", "emergency_reviewed_by")
+    decisions = list(case.decisions.select_related("policy", "decided_by", "emergency_reviewed_by", "cited_assessment")
+                     .defer("cited_assessment__body", "cited_assessment__text")
                      .prefetch_related("approvals__approver").order_by("-decided_at"))
     services = list(case.property.services.all()) if case.property else []
     return {"case": case, "reports": reports, "evidence": evidence, "decisions": decisions,
             "services": services, "can_decide": user.can_decide,
             "awaiting": [d for d in decisions if d.status == DecisionStatus.AWAITING_APPROVAL],
-            **triage_context(case)}
+            **triage_context(case), **runs_context(case)}
 
 
 def triage_context(case: Case) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 One statement per effective decision that restricts something (see RESTRICTIVE and docs/transparency.md
 for the outcome → DSA mapping). Statements carry no personal data: no reporter identity (source_identity is
 never sent), no customer name, no URL or hostname, and free text is scrubbed (scrub.py). Decisions are loaded
-in one query with their policy, case, customer and property, plus one prefetch for the case's reports and
+in one query with their policy, case, customer and property (and the site assessment a decision cites, whose
+neutral summary ends decision_facts; its encrypted body is not read), plus one prefetch for the case's reports and
 reporters (to know the source type and who to scrub) and one for the people the case targets, so the cost does
 not grow with one query per decision. Reporters and targeted people are found in every shape
 common/redaction.py knows (name joins, handles, e-mail parts, phone spacing), not only verbatim.
@@ -43,7 +44,8 @@ def decisions_for_statements(period: Period) -> QuerySet[Decision]:
         "id", "case_id", "lane", "urls", "reporter__id", "reporter__kind", "reporter__name", "reporter__email",
         "reporter__phone")
     return (actions(period).filter(outcome__in=RESTRICTIVE)
-            .select_related("policy", "case", "case__customer", "case__property")
+            .select_related("policy", "case", "case__customer", "case__property", "cited_assessment")
+            .defer("cited_assessment__body", "cited_assessment__text")  # the card in headers is what is cited
             .annotate(first_notice=Min("case__reports__received_at"))
             .prefetch_related(Prefetch("case__reports", queryset=reports), "case__targets")
             .order_by("effective_at", "id"))
@@ -64,6 +66,7 @@ def statement(decision: Any) -> dict[str, Any]:
     people = case_identities(decision.case)
     reasoning = scrub(decision.reasoning, known, people)
     facts = scrub(decision.facts, known, people) if decision.facts.strip() else _default_facts(decision)
+    facts = _with_assessment(facts, decision)
     result: dict[str, Any] = {
         **restriction_fields(decision.outcome, decision.territorial_scope, decision.effective_at,
                              decision.duration_days),
@@ -143,8 +146,22 @@ def source_type(reports: list[Report]) -> str:
 
 def _default_facts(decision: Any) -> str:
     origin = "one or more notices" if decision.case.reports.all() else "our own review"
-    return (f"Content reached through our infrastructure service was reviewed after {origin} and found to "
+    what = ("A site reached through our infrastructure service was reviewed as a whole" if decision.scope == "site"
+            else "Content reached through our infrastructure service was reviewed")
+    return (f"{what} after {origin} and found to "
             f"fall under clause {decision.policy.code} v{decision.policy.version} ({decision.policy.title}).")
+
+
+def _with_assessment(facts: str, decision: Any) -> str:
+    """The analyst's facts, then the cited site assessment's neutral summary (numbers and the profile's hash:
+    assess/store.py decision_summary), which is never clipped away."""
+    cited = decision.cited_assessment
+    if cited is None:
+        return facts
+    from abusedesk.assess.store import decision_summary
+
+    summary = decision_summary(cited.headers or {}, cited.body_sha256)
+    return clip(facts, dsa.TEXT_LIMITS["decision_facts"] - len(summary) - 2) + "\n\n" + summary
 
 
 def _identifying_strings(decision: Any) -> list[str]:

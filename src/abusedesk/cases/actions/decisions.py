@@ -4,6 +4,7 @@ reviewed after an emergency, and the case closed. A decision that takes effect i
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -17,10 +18,12 @@ from abusedesk.cases.actions.base import ActionRefused, ReauthenticationRequired
 from abusedesk.cases.actions.reversal import reverse
 from abusedesk.cases.models import (
     FOUR_EYES_OUTCOMES,
+    SITE_ASSESSMENT,
     Approval,
     Case,
     CaseStatus,
     Decision,
+    DecisionScope,
     DecisionStatus,
     Outcome,
     PolicyClause,
@@ -44,6 +47,9 @@ class DecisionInput:
     # Pending action: hours between the decision taking effect and the action being carried out, so the
     # customer, told in the statement of reasons, can contest first. 0 = at once.
     notice_hours: int = 0
+    # What the decision judges (DecisionScope), and the site assessment of the case it cites (an Evidence id).
+    scope: str = DecisionScope.CONTENT
+    assessment_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,14 +64,30 @@ def check_decide(data: DecisionInput, *, acting_user: User) -> CheckedDecision:
     require_decider(acting_user)
     if data.outcome not in Outcome.values:
         raise ActionRefused(f"unknown outcome {data.outcome!r}")
+    if data.scope not in DecisionScope.values:
+        raise ActionRefused(f"scope: unknown scope {data.scope!r}")
+    assessment_id = _evidence_id(data.assessment_id)
+    if assessment_id and data.scope != DecisionScope.SITE:
+        raise ActionRefused("scope: a decision citing a site assessment is about the whole site")
     if not data.reasoning.strip():
         raise ActionRefused("reasoning is required: explain the decision in your own words")
     policy = PolicyClause.objects.filter(pk=data.policy_id, active=True).first()
     if policy is None:
         raise ActionRefused("a decision must cite an active policy clause")
     cleaned = replace(data, reasoning=data.reasoning.strip(), facts=data.facts.strip(),
-                      notice_hours=max(0, int(data.notice_hours)))
+                      notice_hours=max(0, int(data.notice_hours)), assessment_id=assessment_id,
+                      # A site assessment's labels are the detectors': the profile is automated detection.
+                      automated_detection=data.automated_detection or bool(assessment_id))
     return CheckedDecision(data=cleaned, policy=policy)
+
+
+def _evidence_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ActionRefused(f"assessment: {value!r} is not an evidence id") from None
 
 
 def action_payload(case: Case, data: DecisionInput, policy: PolicyClause) -> dict[str, Any]:
@@ -73,9 +95,26 @@ def action_payload(case: Case, data: DecisionInput, policy: PolicyClause) -> dic
     services = []
     if case.property_id is not None:
         services = sorted(str(s) for s in case.property.services.values_list("id", flat=True))  # type: ignore[union-attr]
-    return {"case": case.pk, "outcome": data.outcome, "policy": f"{policy.code}@{policy.version}",
-            "customer": str(case.customer_id) if case.customer_id else None, "services": services,
-            "territorial_scope": sorted(data.territorial_scope), "duration_days": data.duration_days}
+    payload: dict[str, Any] = {
+        "case": case.pk, "outcome": data.outcome, "policy": f"{policy.code}@{policy.version}",
+        "customer": str(case.customer_id) if case.customer_id else None, "services": services,
+        "territorial_scope": sorted(data.territorial_scope), "duration_days": data.duration_days}
+    # Only when used, so that the hashes of decisions made before these existed stay what they were.
+    if data.scope != DecisionScope.CONTENT:
+        payload["scope"] = data.scope
+    if data.assessment_id:
+        payload["assessment"] = cited_assessment(case, data.assessment_id)
+    return payload
+
+
+def cited_assessment(case: Case, evidence_id: str) -> dict[str, str]:
+    """The cited site assessment as the payload names it: its Evidence id and the SHA-256 of its stored profile.
+    Read afresh each time, so an approval binds to the profile as it is then."""
+    found = (case.evidence.filter(pk=evidence_id, headers__kind=SITE_ASSESSMENT, status="captured")
+             .values_list("body_sha256", flat=True).first())
+    if found is None:
+        raise ActionRefused(f"assessment: evidence {evidence_id} is not a site assessment stored on case C-{case.pk}")
+    return {"evidence": str(evidence_id), "profile_sha256": str(found)}
 
 
 def do_decide(case: Case, decision_input: DecisionInput | CheckedDecision, *, acting_user: User,
@@ -98,12 +137,13 @@ def do_decide(case: Case, decision_input: DecisionInput | CheckedDecision, *, ac
             status=DecisionStatus.AWAITING_APPROVAL if four_eyes else DecisionStatus.EFFECTIVE,
             payload_hash=sha256_hex(canonical_json(payload)), notice_hours=data.notice_hours,
             requires_senior=bool(case.customer and case.customer.protected), decided_by=acting_user,
-            emergency=emergency)
+            emergency=emergency, scope=data.scope, cited_assessment_id=data.assessment_id or None)
+        made = {"case": case.pk, "outcome": data.outcome, "policy": payload["policy"], "four_eyes": four_eyes,
+                "emergency": emergency, "payload_hash": decision.payload_hash, "scope": data.scope}
+        if "assessment" in payload:  # the cited evidence and the hash of the profile it holds
+            made["assessment"] = payload["assessment"]
         audit.append(actor=actor(acting_user), verb="decision.made", object_type="decision",
-                     object_id=str(decision.pk), payload={"case": case.pk, "outcome": data.outcome,
-                                                          "policy": payload["policy"], "four_eyes": four_eyes,
-                                                          "emergency": emergency,
-                                                          "payload_hash": decision.payload_hash})
+                     object_id=str(decision.pk), payload=made)
         if emergency:
             audit.append(actor=actor(acting_user), verb="decision.emergency", object_type="decision",
                          object_id=str(decision.pk), payload={"case": case.pk, "severity": case.severity,
@@ -127,6 +167,8 @@ def _check_case_for_decision(case: Case, data: DecisionInput, emergency: bool) -
     if incomplete and data.outcome != Outcome.NO_ACTION:
         raise ActionRefused("an authority order in this case is incomplete (" + "; ".join(incomplete[:3]) +
                             "); ask the authority to complete it before acting")
+    if data.scope == DecisionScope.SITE and case.property_id is None:
+        raise ActionRefused("scope: this case is not attributed to a property, so there is no site to decide about")
     if emergency and (case.severity != "S0" or data.outcome not in FOUR_EYES_OUTCOMES):
         raise ActionRefused("the emergency path is only for suspending or terminating on an S0 case")
     # A protected customer raises the bar: acting on an authority order needs a (senior) second person.
@@ -234,7 +276,9 @@ def _check_approver(decision: Decision, user: User) -> None:
 def _input_of(decision: Decision) -> DecisionInput:
     return DecisionInput(outcome=decision.outcome, policy_id=decision.policy_id, reasoning=decision.reasoning,
                          territorial_scope=tuple(decision.territorial_scope),
-                         duration_days=decision.duration_days, notice_hours=decision.notice_hours)
+                         duration_days=decision.duration_days, notice_hours=decision.notice_hours,
+                         scope=decision.scope,
+                         assessment_id=str(decision.cited_assessment_id) if decision.cited_assessment_id else None)
 
 
 def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: User) -> None:

@@ -70,20 +70,49 @@ def _run(args: argparse.Namespace) -> int:
     missing = [s for s in sources if not os.path.isfile(s)]
     if missing:
         raise CliError(f"no such file: {missing[0]}")
+    if args.window < 1:
+        raise CliError(f"--window {args.window}: at least 1")
     case = _case(args.case) if args.case else None
-    profile = _assess(args, sources)
+    record = _record(args, case, sources)
+    try:
+        profile, evidence = _assess_and_store(args, sources, case, record)
+    except BaseException as exc:  # the case page shows the run as stopped, resumable with its checkpoint
+        if record is not None:
+            record.failed(exc)
+        raise
+    if record is not None:
+        record.finished(evidence)
+    print(json.dumps(profile, ensure_ascii=False, indent=1) if args.json else _text(profile))
+    return 0
+
+
+def _assess_and_store(args: argparse.Namespace, sources: list[str], case: Any,
+                      record: Any) -> tuple[dict[str, Any], Any]:
+    profile = _assess(args, sources, record)
     if args.html:
         from abusedesk.assess.report_html import render
 
         Path(args.html).write_text(render(profile), encoding="utf-8")
-    if case is not None:
-        from abusedesk.assess.store import store_on_case
+    if case is None:
+        return profile, None
+    from abusedesk.assess.store import store_on_case
 
-        evidence = store_on_case(case, profile, actor="cli")
-        print(f"stored on C-{case.pk} as evidence {evidence.pk} (profile SHA-256 {evidence.body_sha256})",
-              file=sys.stderr)
-    print(json.dumps(profile, ensure_ascii=False, indent=1) if args.json else _text(profile))
-    return 0
+    evidence = store_on_case(case, profile, actor="cli")
+    print(f"stored on C-{case.pk} as evidence {evidence.pk} (profile SHA-256 {evidence.body_sha256})",
+          file=sys.stderr)
+    return profile, evidence
+
+
+def _record(args: argparse.Namespace, case: Any, sources: list[str]) -> Any:
+    """With --case, the run's progress row on the case page (assess/progress.py)."""
+    if case is None:
+        return None
+    from abusedesk.assess.progress import RunRecord
+
+    engine = "local" if args.engine == "local" else (
+        f"ray, {args.workers} workers" + (f", cluster {args.address}" if args.address else ", on this machine"))
+    checkpoint = str(Path(args.checkpoint).resolve()) if args.checkpoint else None
+    return RunRecord(case, engine=engine, sources=sources, checkpoint=checkpoint)
 
 
 def _case(ref: str) -> Any:
@@ -92,25 +121,27 @@ def _case(ref: str) -> Any:
     return find_case(ref)
 
 
-def _assess(args: argparse.Namespace, sources: list[str]) -> dict[str, Any]:
+def _assess(args: argparse.Namespace, sources: list[str], record: Any = None) -> dict[str, Any]:
     from abusedesk.assess.run import Assessment
 
-    if args.window < 1:
-        raise CliError(f"--window {args.window}: at least 1")
     with _engine(args) as engine:
-        run = Assessment(sources, engine, checkpoint=args.checkpoint, window=args.window, on_progress=_Progress())
+        run = Assessment(sources, engine, checkpoint=args.checkpoint, window=args.window,
+                         on_progress=_Progress(record))
         run.run()
         print(file=sys.stderr)
         return run.profile_json(reveal=args.reveal_targets)
 
 
 class _Progress:
-    """posts/s and ETA on stderr: redrawn in place on a terminal, a line every 10 s otherwise."""
+    """posts/s and ETA on stderr: redrawn in place on a terminal, a line every 10 s otherwise; with --case also on
+    the case page (the run's row, written at most every 2 s)."""
 
-    def __init__(self) -> None:
-        self.tty, self.last = sys.stderr.isatty(), 0.0
+    def __init__(self, record: Any = None) -> None:
+        self.tty, self.last, self.record = sys.stderr.isatty(), 0.0, record
 
     def __call__(self, p: Any) -> None:
+        if self.record is not None:
+            self.record.progress(p)
         now = time.monotonic()
         if now - self.last < (0.5 if self.tty else 10.0) and p.fraction < 1.0:
             return
