@@ -61,4 +61,6 @@ def test_two_workers_file_a_campaign_once(campaign: Any, customers: Any, setting
     batches = [workers[-1] for value, workers in DBTaskResult.objects.filter(task_path__endswith="process_report")
                .values_list("return_value", "worker_ids")
                if str(value).startswith("filed") and not str(value).startswith("filed in the batch of")]
-    assert len(batches) >= 5 and len(set(batches)) == 2  # 150 reports, at most 30 a batch, both workers filing
+    # 150 reports, at most 30 a batch. Which worker files which batch is the scheduler's business: on a loaded machine
+    # one worker may file them all while the other finds the rest settled (jobs.settle_waiting).
+    assert len(batches) >= 5

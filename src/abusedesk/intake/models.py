@@ -150,9 +150,14 @@ class Report(models.Model):
     # sender (auto-reply, noreply, automated) gets none at all; a sender over the receipt rate gets no
     # acknowledgements but still hears of the decision (DSA Art. 16(5)). Empty: notices go as usual.
     reporter_notices_held = models.CharField(max_length=20, blank=True)
+    # When a job worker's screening pass read the report while it waited to be filed (pipeline/screen.py): a text
+    # that alone is S0 gets its filing job moved to the front of the queue.
+    screened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "received_at"]), models.Index(fields=["category"])]
+        indexes = [models.Index(fields=["status", "received_at"]), models.Index(fields=["category"]),
+                   models.Index(fields=["received_at"], name="report_awaiting_screen",
+                                condition=models.Q(status="received", screened_at__isnull=True))]
 
     def __str__(self) -> str:
         return f"report {self.id}"

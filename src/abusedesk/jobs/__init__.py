@@ -8,6 +8,6 @@ lacks: retries with exponential backoff and a dead-letter record, severity prior
 leases (a killed worker's job is handed to another worker) and periodic schedules (jobs/schedule.py).
 """
 
-from abusedesk.jobs.core import Priority, RetryLater, enqueue, job, priority_for_severity, settle_waiting
+from abusedesk.jobs.core import Priority, RetryLater, enqueue, job, priority_for_severity, raise_waiting, settle_waiting
 
-__all__ = ["Priority", "RetryLater", "enqueue", "job", "priority_for_severity", "settle_waiting"]
+__all__ = ["Priority", "RetryLater", "enqueue", "job", "priority_for_severity", "raise_waiting", "settle_waiting"]

@@ -183,3 +183,16 @@ def settle_waiting(job_task: Task[P, T], first_args: list[str], *, outcome: str)
     return DBTaskResult.objects.filter(id__in=ids, status=TaskResultStatus.READY).update(
         status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now(), return_value=outcome,
         exception_class_path="", traceback="")
+
+
+def raise_waiting(job_task: Task[P, T], first_args: list[str], *, priority: int) -> int:
+    """Raise the waiting (READY) jobs of `job_task` whose first argument is in `first_args` to `priority` (never
+    lower one): screening found their work urgent (pipeline/screen.py). Returns how many were raised."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not first_args:
+        return 0
+    return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=job_task.module_path,
+                                       args_kwargs__args__0__in=first_args,
+                                       priority__lt=priority).update(priority=max(-100, min(100, int(priority))))

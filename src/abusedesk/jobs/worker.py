@@ -7,11 +7,13 @@ mid-job (SIGKILL, OOM, power loss) loses no job. Jobs are idempotent, so the re-
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -98,23 +100,35 @@ class _Housekeeper(threading.Thread):
         connection.close()
 
 
-class _Sealer(threading.Thread):
-    """Chains the audit events that transactions committed unsealed (audit.trail.seal), every
-    AUDIT_SEAL_INTERVAL_SECONDS, on a connection of its own; with several workers, whoever holds the head seals."""
+class _Ticker(threading.Thread):
+    """Runs `tick` every `interval()` seconds on a connection of its own, outliving its failures: the audit sealer
+    (audit.trail.seal, every AUDIT_SEAL_INTERVAL_SECONDS; with several workers, whoever holds the head seals) and
+    the stages' settings.JOBS_TICKERS."""
 
-    def __init__(self, worker_id: str) -> None:
-        super().__init__(name=f"sealer-{worker_id[:6]}", daemon=True)
+    def __init__(self, name: str, worker_id: str, tick: Callable[[], object], interval: Callable[[], float]) -> None:
+        super().__init__(name=f"{name}-{worker_id[:6]}", daemon=True)
+        self.tick = tick
+        self.interval = interval
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
             try:
                 close_old_connections()
-                trail.seal(wait=False)
-            except Exception:  # the worker must outlive a database hiccup; the next round seals what is left
-                logger.exception("sealing the audit trail failed; trying again")
-            self.stop.wait(trail.seal_interval())
+                self.tick()
+            except Exception:  # the worker must outlive a database hiccup; the next round does what is left
+                logger.exception("%s failed; trying again", self.name)
+            self.stop.wait(self.interval())
         connection.close()
+
+
+def _tickers(worker_id: str) -> list[_Ticker]:
+    """The sealer, then settings.JOBS_TICKERS ({dotted path of a callable: seconds}); the queue names no stage."""
+    found = [_Ticker("sealer", worker_id, lambda: trail.seal(wait=False), trail.seal_interval)]
+    for path, seconds in settings.JOBS_TICKERS.items():
+        interval = functools.partial(float, seconds)
+        found.append(_Ticker(path.rsplit(".", 1)[-1], worker_id, import_string(path), interval))
+    return found
 
 
 def _warm_up() -> None:
@@ -135,8 +149,9 @@ def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None,
     beat(worker_id)
     keeper = _Housekeeper(worker_id, every=max(1.0, settings.JOBS_LEASE_SECONDS / 5))
     keeper.start()
-    sealer = _Sealer(worker_id)
-    sealer.start()
+    tickers = _tickers(worker_id)
+    for ticker in tickers:
+        ticker.start()
     worker = Worker(queue_names=queues or ["*"], interval=settings.JOBS_POLL_INTERVAL if interval is None
                     else interval, batch=batch, backend_name="default", startup_delay=False,
                     max_tasks=max_tasks, worker_id=worker_id, excluded_queue_names=[])
@@ -147,7 +162,8 @@ def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None,
         worker.run()
     finally:
         keeper.stop.set()
-        sealer.stop.set()
+        for ticker in tickers:
+            ticker.stop.set()
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 

@@ -165,3 +165,14 @@ def _first_reaching(findings: list[dict[str, Any]], ids: list[str], verdict: Ver
         else:
             low = mid + 1
     return ids[low], best
+
+
+def severity_alone(result: Any, report_id: str) -> str | None:
+    """The severity the rules give a report's own text with nothing else of its case: what screening a waiting
+    report can know before it is filed (pipeline/screen.py). The case may make it more severe later, never less."""
+    from abusedesk.triage.rules import load_rules
+
+    threshold = load_rules().threshold
+    rows = [dict(row, source="report_text", report=report_id) for row in _finding_rows(result)
+            if row["score"] >= threshold]
+    return evaluate(rows).severity if rows else None
