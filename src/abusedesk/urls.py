@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("console/", include("abusedesk.review.urls")),
     path("console/", include("abusedesk.appeals.console_urls")),
+    path("console/wellness/", include("abusedesk.shifts.urls")),
     path("", include("abusedesk.intake.urls_root")),
 ]
 urlpatterns += i18n_patterns(path("", include("abusedesk.intake.urls")), path("", include("abusedesk.appeals.urls")),

@@ -86,7 +86,7 @@ def test_timeline_orders_posts_by_time_on_an_axis_with_a_legend(client: Client, 
     xs = [float(c[0]) for c in circles]
     assert xs == sorted(xs) and xs[0] < xs[1] < xs[2] < xs[3]
     assert xs[1] - xs[0] == pytest.approx(2 * (xs[2] - xs[1]), abs=0.2)  # placed by time, not by order
-    assert circles[0][1:3] == ("7", "#b00020") and circles[1][1:3] == ("5", "#9e9e9e")
+    assert circles[0][1:3] == ("7", "#b00020") and circles[1][1:3] == ("5", "#757575")
     assert ">08:00</text>" in svg and ">12:00</text>" in svg and "times UTC" in svg
     assert "script" not in svg
     legend = body[body.index('<ul class="legend"'):]

@@ -66,5 +66,5 @@ def appeal_review(request: HttpRequest, appeal_id: str) -> HttpResponse:
     except service.AppealRefused as exc:
         messages.error(request, str(exc))
         return redirect("appeals_console:detail", appeal_id=appeal.pk)
-    messages.success(request, "Appeal reviewed; the appellant is told the outcome.")
+    messages.success(request, _("Appeal reviewed; the appellant is told the outcome."))
     return redirect("appeals_console:queue")

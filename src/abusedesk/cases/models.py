@@ -229,6 +229,9 @@ class Decision(models.Model):
     # The site assessment of this case the decision relies on; its profile hash is in the payload approvals bind to.
     cited_assessment = models.ForeignKey("evidence.Evidence", null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="citing_decisions")
+    # One decision form applied to several cases in the console (review/bulk.py): the decisions made together share
+    # this id, always wait for a second analyst, and can be approved together (each still gets its own Approval).
+    bulk_id = models.UUIDField(null=True, blank=True, db_index=True)
 
     objects = DecisionQuerySet.as_manager()
 

@@ -52,6 +52,7 @@ class ReportForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 6}),
                                   error_messages=_required(_("Say why the content is abusive or illegal.")))
     reporter_name = forms.CharField(label=_("Your name"), max_length=200, required=False,
+                                    widget=forms.TextInput(attrs={"autocomplete": "name"}),  # WCAG 1.3.5
                                     error_messages=_required(""))
     reporter_email = forms.CharField(label=_("Your e-mail (for the receipt and our decision)"), max_length=254,
                                      widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),

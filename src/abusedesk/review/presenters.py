@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from abusedesk.accounts.models import User
 from abusedesk.cases.models import Case, DecisionStatus, Finding
@@ -43,19 +45,21 @@ def _findings_by_report(case: Case) -> dict[Any, list[Finding]]:
 
 
 # Why the site could not be reached, in words (evidence/capture.py TRANSIENT); other reasons are the fetch policy's.
-UNREACHABLE = {"dns_failure": "its name did not resolve", "connect_failed": "no connection could be made",
-               "connection_error": "the connection broke off", "timeout_deadline": "it took longer than the deadline",
-               "timeout_read": "it stopped answering", "tls_error": "its TLS certificate or handshake failed",
-               "proxy_failed": "the outbound proxy failed", "bad_response": "its answer was not valid HTTP"}
+UNREACHABLE = {"dns_failure": _("its name did not resolve"), "connect_failed": _("no connection could be made"),
+               "connection_error": _("the connection broke off"),
+               "timeout_deadline": _("it took longer than the deadline"), "timeout_read": _("it stopped answering"),
+               "tls_error": _("its TLS certificate or handshake failed"),
+               "proxy_failed": _("the outbound proxy failed"), "bad_response": _("its answer was not valid HTTP")}
 
 
 def capture_problem(item: Any) -> str:
     """Why a capture has no content, in words; "" when it was captured or is still pending."""
-    code = item.reason or "no reason recorded"
+    code = item.reason or gettext("no reason recorded")
     if item.status == "failed":
-        return f"Capture failed: {UNREACHABLE.get(item.reason, code)} ({code})."
+        why = UNREACHABLE.get(item.reason, code)
+        return gettext("Capture failed: %(why)s (%(code)s).") % {"why": why, "code": code}
     if item.status == "blocked":
-        return f"Not fetched: the fetch policy refused it ({code})."
+        return gettext("Not fetched: the fetch policy refused it (%(code)s).") % {"code": code}
     return ""
 
 

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from abusedesk.cases.models import Case, CaseStatus
 from abusedesk.common.severity import SEVERITY_RANK, Severity
 from abusedesk.intake.models import Report
+from abusedesk.review.queuefilter import QueueFilter
 
 PAGE_SIZE = 50
 ORDER = ("severity_rank", "lane_rank", "opened_at", "id")
@@ -126,13 +127,16 @@ class Inline(Expression):
         return f"'{self.value}'", ()
 
 
-def filtered(status: str, severity: str) -> QuerySet[Case]:
+def filtered(status: str, severity: str, narrow: QueueFilter | None = None) -> QuerySet[Case]:
     """Open cases (anything not closed: the condition of `case_queue_open_idx`) unless a status is chosen; the
-    severity's rank is matched too so that the rank, which leads the indexes, bounds the range read."""
+    severity's rank is matched too so that the rank, which leads the indexes, bounds the range read. `narrow`:
+    a saved queue's filters (review/queuefilter.py), on top."""
     query = Case.objects.filter(status=status) if status in CaseStatus.values else \
         Case.objects.exclude(status=Inline(CaseStatus.CLOSED))
     if severity in Severity.values:
         query = query.filter(severity_rank=SEVERITY_RANK[severity], severity=severity)
+    if narrow is not None:
+        query = query.filter(narrow.condition())
     return query
 
 
@@ -146,8 +150,8 @@ def _rows(query: QuerySet[Case], *, descending: bool, limit: int) -> list[Case]:
 
 
 def queue_page(status: str, severity: str, *, after: Position | None = None, before: Position | None = None,
-               size: int = PAGE_SIZE) -> QueuePage:
-    query = filtered(status, severity)
+               size: int = PAGE_SIZE, narrow: QueueFilter | None = None) -> QueuePage:
+    query = filtered(status, severity, narrow)
     if before is not None:
         rows = _rows(query.filter(RowCompare("<", before)), descending=True, limit=size + 1)
         has_previous, rows = len(rows) > size, rows[:size][::-1]
@@ -156,21 +160,22 @@ def queue_page(status: str, severity: str, *, after: Position | None = None, bef
         rows = _rows(query.filter(RowCompare(">", after)) if after else query, descending=False, limit=size + 1)
         has_next, rows = len(rows) > size, rows[:size]
         has_previous = after is not None and query.filter(RowCompare("<=", after)).exists()
-    filters = urlencode({key: value for key, value, known in (("status", status, CaseStatus.values),
-                                                              ("severity", severity, Severity.values))
-                         if value in known})
+    filters = urlencode({**(narrow.params() if narrow else {}),
+                         **{key: value for key, value, known in (("status", status, CaseStatus.values),
+                                                                 ("severity", severity, Severity.values))
+                            if value in known}})
     return QueuePage(
-        cases=rows, filters=filters, totals=severity_totals(status),
+        cases=rows, filters=filters, totals=severity_totals(status, narrow),
         previous=_link(filters, "before", Position.of(rows[0])) if rows and has_previous else "",
         next=_link(filters, "after", Position.of(rows[-1])) if rows and has_next else "",
         # A link to a page that has emptied since (its cases closed): the template offers the first page.
         lost=not rows and (after is not None or before is not None))
 
 
-def severity_totals(status: str) -> dict[str, int]:
+def severity_totals(status: str, narrow: QueueFilter | None = None) -> dict[str, int]:
     """Cases per severity under the status filter: an exact grouped count, read from the index (index-only on
     PostgreSQL once the table is vacuumed), so it costs one pass over the open cases' index entries."""
-    by_rank = dict(filtered(status, "").order_by().values_list("severity_rank").annotate(n=Count("*")))
+    by_rank = dict(filtered(status, "", narrow).order_by().values_list("severity_rank").annotate(n=Count("*")))
     return {severity: by_rank.get(rank, 0) for severity, rank in SEVERITY_RANK.items()}
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from abusedesk.accounts.access import staff_view
@@ -23,9 +24,11 @@ from abusedesk.audit import trail as audit
 from abusedesk.cases import actions
 from abusedesk.cases.models import Case, CaseStatus, DecisionStatus
 from abusedesk.common.severity import Severity
+from abusedesk.review import claims
 from abusedesk.review.access import access_case, access_decision
 from abusedesk.review.forms import CloseForm, DecisionForm, EmergencyReviewForm, SeverityForm
 from abusedesk.review.presenters import case_page_context
+from abusedesk.shifts import exposure as wellness
 
 
 class LoginView(auth_views.LoginView):
@@ -39,6 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     per severity, and how far the job workers are behind (a banner when a due job has waited too long)."""
     from abusedesk.jobs.backlog import snapshot
     from abusedesk.review.queue import Position, queue_page
+    from abusedesk.review.savedqueues import queue_view_context
 
     severity = request.GET.get("severity", "")
     status = request.GET.get("status", "")
@@ -47,7 +51,9 @@ def queue(request: HttpRequest) -> HttpResponse:
                          for key in ("after", "before"))
     except ValueError as exc:
         return HttpResponseBadRequest(f"after/before: not a place in the queue ({exc}).", content_type="text/plain")
-    page = queue_page(status, severity, after=after, before=before)
+    narrow, saved = queue_view_context(request)  # ?queue=<id>: a saved queue's filters (404 for an unknown one)
+    page = queue_page(status, severity, after=after, before=before, narrow=narrow)
+    claims.attach(page.cases)  # who holds each case of the page
     now = timezone.now()
     for case in page.cases:  # the template reads these two beside the case's own fields
         due = case.opened_at + timedelta(minutes=settings.SLA_MINUTES.get(case.severity, 4320))
@@ -56,19 +62,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     severities = [(value, label, page.totals.get(value, 0)) for value, label in Severity.choices]
     return render(request, "review/queue.html", {
         "cases": page.cases, "page": page, "severity": severity, "status": status, "severities": severities,
-        "statuses": CaseStatus.choices, "backlog": snapshot()})
+        "statuses": CaseStatus.choices, "backlog": snapshot(), **saved})
 
 
 @staff_view()
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
+    claims.touch(case, _user(request))  # opening the case keeps the holder's claim alive
+    wellness.case_opened(_user(request), case)  # per-shift exposure counts (shifts/exposure.py)
     return _case_page(request, case)
 
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     context = case_page_context(case, request.user)  # type: ignore[arg-type]
-    context.update({"form": DecisionForm(emergency_allowed=case.severity == "S0"), "close_form": CloseForm(),
-                    "severity_form": SeverityForm(initial={"severity": case.severity}), **forms})
+    context.update({"form": DecisionForm(case=case, emergency_allowed=case.severity == "S0"),
+                    "close_form": CloseForm(),
+                    "severity_form": SeverityForm(initial={"severity": case.severity}),
+                    **claims.page_context(case, _user(request)), **forms})
     return render(request, "review/case.html", context, status=status)
 
 
@@ -82,24 +92,30 @@ def _user(request: HttpRequest) -> User:
 def decide(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
     # Always offered here so that do_decide, not a missing field, refuses an emergency outside S0.
-    form = DecisionForm(request.POST, emergency_allowed=True)
+    form = DecisionForm(request.POST, case=case, emergency_allowed=True)
     if not form.is_valid():
         return _case_page(request, case, status=400, form=form)
+    if claims.unconfirmed(request, case, _user(request)):  # someone else holds it: not unknowingly
+        return _case_page(request, case, status=409, form=form, claim_refused=True)
+    cited = form.cleaned_data["assessment"]  # a site assessment of this case (the form's choices), or None
     data = actions.DecisionInput(outcome=form.cleaned_data["outcome"], policy_id=form.cleaned_data["policy"].pk,
                                  reasoning=form.cleaned_data["reasoning"], facts=form.cleaned_data["facts"],
-                                 notice_hours=form.cleaned_data.get("notice_hours") or 0)
+                                 notice_hours=form.cleaned_data.get("notice_hours") or 0,
+                                 scope=form.cleaned_data["scope"],
+                                 assessment_id=str(cited.pk) if cited else None)
     try:
         decision = actions.do_decide(case, data, acting_user=_user(request),
                                      emergency=form.cleaned_data["emergency"])
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
+        claims.acted(case, _user(request), action="decide")
         if decision.emergency:
-            messages.warning(request, "Emergency decision in effect. A second analyst must review it.")
+            messages.warning(request, _("Emergency decision in effect. A second analyst must review it."))
         elif decision.status == DecisionStatus.AWAITING_APPROVAL:
-            messages.info(request, "Decision recorded. It needs a second analyst's approval before it takes effect.")
+            messages.info(request, _("Decision recorded. It needs a second analyst's approval before it takes effect."))
         else:
-            messages.success(request, "Decision recorded and in effect.")
+            messages.success(request, _("Decision recorded and in effect."))
     return redirect("review:case", case_id=case.pk)
 
 
@@ -145,16 +161,16 @@ def _step_up_error(request: HttpRequest, *, needs_code: bool) -> str:
 
     user = authenticate(request, username=_user(request).username, password=request.POST.get("password", ""))
     if user is None or user.pk != request.user.pk:
-        return "That password is not right."
+        return _("That password is not right.")
     if not needs_code:
         return ""
     if not mfa.has_device(user):
-        return "Approvals need a second factor: ask an administrator to run `abusedesk users mfa` for you."
+        return _("Approvals need a second factor: ask an administrator to run `abusedesk users mfa` for you.")
     try:
         if not mfa.verify(user, request.POST.get("code", "")):
-            return "That one-time code is not right, or it was already used. Wait for the next code."
+            return _("That one-time code is not right, or it was already used. Wait for the next code.")
     except mfa.TooManyWrongCodes as exc:
-        return f"Too many wrong one-time codes. Try again in {exc.wait // 60 + 1} minutes."
+        return _("Too many wrong one-time codes. Try again in %(minutes)d minutes.") % {"minutes": exc.wait // 60 + 1}
     return ""
 
 
@@ -172,7 +188,7 @@ def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Approved. The decision is now in effect.")
+        messages.success(request, _("Approved. The decision is now in effect."))
     return redirect("review:case", case_id=decision.case_id)
 
 
@@ -188,7 +204,7 @@ def return_decision(request: HttpRequest, decision_id: str) -> HttpResponse:
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Decision rejected." if reject else "Decision sent back for changes.")
+        messages.success(request, _("Decision rejected.") if reject else _("Decision sent back for changes."))
     return redirect("review:case", case_id=decision.case_id)
 
 
@@ -206,7 +222,7 @@ def set_severity(request: HttpRequest, case_id: int) -> HttpResponse:
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Severity set to {form.cleaned_data['severity']}.")
+        messages.success(request, _("Severity set to %(severity)s.") % {"severity": form.cleaned_data["severity"]})
     return redirect("review:case", case_id=case.pk)
 
 
@@ -217,7 +233,7 @@ def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
     decision = access_decision(_user(request), decision_id)
     form = EmergencyReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Confirm or reverse the emergency decision, saying why (at most 500 characters).")
+        messages.error(request, _("Confirm or reverse the emergency decision, saying why (at most 500 characters)."))
         return redirect("review:case", case_id=decision.case_id)
     confirm = form.cleaned_data["answer"] == "confirm"
     try:
@@ -226,8 +242,8 @@ def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Emergency decision confirmed." if confirm else
-                         "Emergency decision reversed; its actions are being undone.")
+        messages.success(request, _("Emergency decision confirmed.") if confirm else
+                         _("Emergency decision reversed; its actions are being undone."))
     return redirect("review:case", case_id=decision.case_id)
 
 
@@ -236,14 +252,18 @@ def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
 def close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
     form = CloseForm(request.POST)
+    if form.is_valid() and claims.unconfirmed(request, case, _user(request)):  # someone else holds it
+        return _case_page(request, case, status=409, close_form=form, claim_refused=True)
     if form.is_valid():
         try:
             actions.do_close_case(case, reason=form.cleaned_data["reason"], acting_user=_user(request))
-            messages.success(request, "Case closed.")
+            claims.acted(case, _user(request), action="close")
+            claims.release_closed(case, _user(request))
+            messages.success(request, _("Case closed."))
         except actions.ActionRefused as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, "Give a reason to close the case.")
+        messages.error(request, _("Give a reason to close the case."))
     return redirect("review:case", case_id=case.pk)
 
 
@@ -272,7 +292,7 @@ def mark_unfounded(request: HttpRequest, report_id: str) -> HttpResponse:
     try:
         actions.do_mark_unfounded(Report.objects.get(pk=report_id), acting_user=_user(request),
                                   reason=request.POST.get("reason", ""))
-        messages.success(request, "Marked manifestly unfounded; the misuse rule was applied to the reporter.")
+        messages.success(request, _("Marked manifestly unfounded; the misuse rule was applied to the reporter."))
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("review:case", case_id=case_ids[0])
@@ -316,9 +336,9 @@ def retry_failed_job(request: HttpRequest, letter_id: int) -> HttpResponse:
     if letter is None:
         raise Http404
     if retry_dead_letter(letter, actor=f"user:{_user(request).username}") is None:
-        messages.info(request, "That job was already retried.")
+        messages.info(request, _("That job was already retried."))
     else:
-        messages.success(request, "The job is queued again.")
+        messages.success(request, _("The job is queued again."))
     return redirect("review:failed-jobs")
 
 
@@ -339,7 +359,7 @@ def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:
         raise Http404
     access_case(request.user, page.case_id)  # type: ignore[arg-type]
     acknowledge(page, acting_user=_user(request))
-    messages.success(request, "Page acknowledged.")
+    messages.success(request, _("Page acknowledged."))
     return redirect("review:case", case_id=page.case_id)
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "abusedesk.referrals",
     "abusedesk.jobs",
     "abusedesk.review",
+    "abusedesk.shifts",
     "abusedesk.api",
     "abusedesk.pipeline",
 ]
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "abusedesk.review.context.oncall",
+                "abusedesk.shifts.context.wellness",
             ],
         },
     },
@@ -262,6 +264,18 @@ ONCALL_EMAILS = env_list("ABUSEDESK_ONCALL_EMAILS", [])
 ONCALL_REPAGE_SECONDS = env_int("ABUSEDESK_ONCALL_REPAGE_SECONDS", 300)
 # Time to first action per severity, in minutes (shown as an SLA timer in the queue).
 SLA_MINUTES = {"S0": 15, "S1": 240, "S2": 1440, "S3": 4320}
+# A console claim on a case expires after this many minutes without the claimant opening or acting on the case;
+# anyone may then take it over (review/claims.py).
+CLAIM_IDLE_MINUTES = env_int("ABUSEDESK_CLAIM_IDLE_MINUTES", 30)
+# Reviewer wellness (shifts/): a shift begins at a log-in and lasts at most SHIFT_HOURS; the console suggests a
+# break after WELLNESS_NUDGE_EXPOSURES harmful items in a shift or WELLNESS_NUDGE_MINUTES of work without a break
+# of WELLNESS_BREAK_MINUTES (0 turns either nudge off). Harmful: cases in these categories, and revealed images.
+SHIFT_HOURS = env_float("ABUSEDESK_SHIFT_HOURS", 8.0)
+WELLNESS_NUDGE_EXPOSURES = env_int("ABUSEDESK_WELLNESS_NUDGE_EXPOSURES", 20)
+WELLNESS_NUDGE_MINUTES = env_int("ABUSEDESK_WELLNESS_NUDGE_MINUTES", 90)
+WELLNESS_BREAK_MINUTES = env_int("ABUSEDESK_WELLNESS_BREAK_MINUTES", 10)
+WELLNESS_HARMFUL_CATEGORIES = env_list("ABUSEDESK_WELLNESS_HARMFUL_CATEGORIES",
+                                       ["csam", "terrorism", "ncii", "threat", "doxxing"])
 # Watched threads: default re-fetch interval in seconds.
 WATCH_INTERVAL_SECONDS = env_int("ABUSEDESK_WATCH_INTERVAL_SECONDS", 1800)
 
@@ -271,6 +285,10 @@ AUDIT_SEAL_INTERVAL_SECONDS = env_float("ABUSEDESK_AUDIT_SEAL_INTERVAL_SECONDS",
 # What a worker runs before its first job (dotted paths): load the detection models, so the first S0 report does not
 # wait for them.
 JOBS_WARM_UP = ["abusedesk.detection.api.warm_up"]
+# Callables each job worker runs in a thread of its own every N seconds ({dotted path: seconds}): screening waiting
+# reports, so one whose text alone is S0 is filed (and pages) first (pipeline/screen.py); 0 turns it off.
+SCREEN_SECONDS = env_float("ABUSEDESK_SCREEN_SECONDS", 1.0)
+JOBS_TICKERS = {"abusedesk.pipeline.screen.screen_waiting": SCREEN_SECONDS} if SCREEN_SECONDS > 0 else {}
 
 # Stage hooks run when reports are filed into a case: callables(reports, case), inside the filing transaction, given
 # every report of one step of a batch (pipeline/batch.py).

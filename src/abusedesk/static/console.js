@@ -3,7 +3,8 @@
 // that URL every data-poll-seconds and replaced; the new fragment keeps polling only while it still has data-poll.
 (function () {
   "use strict";
-  var format = new Intl.DateTimeFormat(undefined, {
+  // In the page's language (the console's, chosen in its header), in the viewer's own zone.
+  var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
     year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
   });
 

@@ -1,7 +1,8 @@
 """Every change to case state goes through a `do_*` function of this package, split by domain:
 
 - `filing`: a report (or a batch about one property) enters a case, or is not ours; detector findings; a notice
-  marked unfounded.
+  marked unfounded; a report closed on its own.
+- `merging`: reports moved to another case, cases merged into one (campaigns and spam waves).
 - `severity`: raising (rules) and setting (an analyst) a case's severity and lane.
 - `decisions`: decide, approve, reject or send back, the emergency review, closing a case.
 - `reversal`: undoing an effective decision.
@@ -27,18 +28,20 @@ from abusedesk.cases.actions.decisions import (
     do_review_emergency,
 )
 from abusedesk.cases.actions.filing import (
+    do_close_report,
     do_file_report,
     do_file_reports,
     do_mark_not_our_customer,
     do_mark_unfounded,
     do_record_findings,
 )
+from abusedesk.cases.actions.merging import do_merge_case, do_move_report
 from abusedesk.cases.actions.reversal import do_reverse_decision
 from abusedesk.cases.actions.severity import do_raise_severity, do_set_severity
 
 __all__ = [
     "ActionRefused", "DecisionInput", "ReauthenticationRequired", "action_payload", "check_decide", "do_approve",
-    "do_close_case", "do_decide", "do_file_report", "do_file_reports", "do_mark_not_our_customer", "do_mark_unfounded",
-    "do_raise_severity", "do_record_findings", "do_return_decision", "do_reverse_decision", "do_review_emergency",
-    "do_set_severity",
+    "do_close_case", "do_close_report", "do_decide", "do_file_report", "do_file_reports", "do_mark_not_our_customer",
+    "do_mark_unfounded", "do_merge_case", "do_move_report", "do_raise_severity", "do_record_findings",
+    "do_return_decision", "do_reverse_decision", "do_review_emergency", "do_set_severity",
 ]

@@ -118,17 +118,21 @@ def cited_assessment(case: Case, evidence_id: str) -> dict[str, str]:
 
 
 def do_decide(case: Case, decision_input: DecisionInput | CheckedDecision, *, acting_user: User,
-              emergency: bool = False) -> Decision:
+              emergency: bool = False, bulk_id: uuid.UUID | None = None) -> Decision:
     """Record a decision. Suspension and termination wait for a second person, unless `emergency` is used on
     an S0 case: then it takes effect at once, is audited as an emergency and must be reviewed afterwards.
-    A `DecisionInput` is checked first (`check_decide`); a `CheckedDecision` is applied as it is."""
+    A `DecisionInput` is checked first (`check_decide`); a `CheckedDecision` is applied as it is.
+    `bulk_id` groups the decisions one form made for several cases: each of them waits for a second person,
+    whatever its outcome (one mistake would otherwise be repeated on every case), and none is an emergency."""
     checked = (decision_input if isinstance(decision_input, CheckedDecision)
                else check_decide(decision_input, acting_user=acting_user))
     require_decider(acting_user)
+    if emergency and bulk_id is not None:
+        raise ActionRefused("the emergency path is for one case at a time, not for a decision made in bulk")
     data, policy = checked.data, checked.policy
     with audit.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("customer", "property").get(pk=case.pk)
-        four_eyes = _check_case_for_decision(case, data, emergency)
+        four_eyes = _check_case_for_decision(case, data, emergency) or bulk_id is not None
         payload = action_payload(case, data, policy)
         decision = Decision.objects.create(
             case=case, outcome=data.outcome, policy=policy, ground=policy.ground, reasoning=data.reasoning,
@@ -137,11 +141,13 @@ def do_decide(case: Case, decision_input: DecisionInput | CheckedDecision, *, ac
             status=DecisionStatus.AWAITING_APPROVAL if four_eyes else DecisionStatus.EFFECTIVE,
             payload_hash=sha256_hex(canonical_json(payload)), notice_hours=data.notice_hours,
             requires_senior=bool(case.customer and case.customer.protected), decided_by=acting_user,
-            emergency=emergency, scope=data.scope, cited_assessment_id=data.assessment_id or None)
+            emergency=emergency, scope=data.scope, cited_assessment_id=data.assessment_id or None, bulk_id=bulk_id)
         made = {"case": case.pk, "outcome": data.outcome, "policy": payload["policy"], "four_eyes": four_eyes,
                 "emergency": emergency, "payload_hash": decision.payload_hash, "scope": data.scope}
         if "assessment" in payload:  # the cited evidence and the hash of the profile it holds
             made["assessment"] = payload["assessment"]
+        if bulk_id is not None:
+            made["bulk"] = str(bulk_id)
         audit.append(actor=actor(acting_user), verb="decision.made", object_type="decision",
                      object_id=str(decision.pk), payload=made)
         if emergency:
@@ -301,6 +307,8 @@ def do_close_case(case: Case, *, reason: str, acting_user: User) -> Case:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status == CaseStatus.AWAITING_APPROVAL:
             raise ActionRefused("a decision on this case is awaiting approval")
+        if case.status == CaseStatus.CLOSED:  # closing twice would audit a second close of the same case
+            raise ActionRefused("the case is already closed")
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
         Report.objects.filter(case=case).update(status=ReportStatus.CLOSED)
         audit.append(actor=actor(acting_user), verb="case.closed", object_type="case", object_id=str(case.pk),

@@ -1,5 +1,5 @@
 """Reports enter a case (one, or a batch under one case lock) or are not ours; detectors' findings are recorded; a
-notice is marked unfounded."""
+notice is marked unfounded; a report is closed on its own."""
 
 from __future__ import annotations
 
@@ -137,4 +137,35 @@ def do_mark_unfounded(report: Report, *, acting_user: User, reason: str) -> Repo
         audit.append(actor=actor(acting_user), verb="report.marked_unfounded", object_type="report",
                      object_id=str(report.pk), payload={"reason": reason[:500]})
         signals.report_marked_unfounded.send(sender=Report, report=report, acting_user=acting_user)
+    return report
+
+
+MAX_CLOSE_REASON = 500
+
+
+def do_close_report(report: Report, *, reason: str, acting_user: User) -> Report:
+    """Close one report of a case (a campaign's or a spam wave's, one by one: one `report.closed` each) and leave
+    the case as it is; closing the case closes all its reports at once. Refused while a decision on the case
+    awaits approval (as closing the case is) and for a report that is not in an open case."""
+    require_decider(acting_user)
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused("say why the report is closed: the reason is audited")
+    if len(reason) > MAX_CLOSE_REASON:
+        raise ActionRefused(f"the reason is longer than {MAX_CLOSE_REASON} characters")
+    with audit.atomic():
+        # The case first, then the report: the order closing or deciding the case takes its locks in.
+        case_id = Report.objects.filter(pk=report.pk).values_list("case_id", flat=True).first()
+        case = Case.objects.select_for_update().filter(pk=case_id).first() if case_id is not None else None
+        report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if case is None or report.case_id != case.pk:
+            raise ActionRefused("the report is not in a case")
+        if report.status == ReportStatus.CLOSED or case.status == CaseStatus.CLOSED:
+            raise ActionRefused("the report is already closed")
+        if case.status == CaseStatus.AWAITING_APPROVAL:
+            raise ActionRefused("a decision on its case is awaiting approval")
+        Report.objects.filter(pk=report.pk).update(status=ReportStatus.CLOSED)
+        report.status = ReportStatus.CLOSED
+        audit.append(actor=actor(acting_user), verb="report.closed", object_type="report", object_id=str(report.pk),
+                     payload={"case": case.pk, "reason": reason})
     return report
