@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 # Most serious first: a post is drawn in the colour of its most serious label. Each has 3:1 or more against
 # the white page (WCAG 1.4.11, non-text contrast), as the severity badges in static/a11y.css do.
@@ -69,16 +70,17 @@ def timeline_svg(dots: list[Dot]) -> SafeString:
         stacked[column] = level + 1
         label, fill = colour(dot.post.labels)
         radius = 7 if LOCATION_SPANS & set(dot.post.span_types) else 5
-        source = "posted" if dot.claimed else "first seen"
+        source = gettext("posted") if dot.claimed else gettext("first seen")
         circles.append((f"{x(dot.at):.1f}", AXIS_Y - 12 - min(level, 3) * 13, radius, fill, int(dot.post.index),
                         ", ".join(dot.post.labels) or label, source, dot.at.strftime("%Y-%m-%d %H:%M:%S UTC")))
     ticks = [start + timedelta(seconds=span * k / 4) for k in range(5)]
     fmt = "%H:%M" if span <= 86400 else "%d %b %H:%M"
     anchors = ("start", "middle", "middle", "middle", "end")
     return format_html(
-        '<svg class="timeline-svg" role="img" aria-label="posts of the watched thread by time (UTC)" width="{}" '
+        '<svg class="timeline-svg" role="img" aria-label="{}" width="{}" '
         'height="{}" viewBox="0 0 {} {}"><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>{}{}'
-        '<text x="{}" y="{}" font-size="10" fill="#5f6368" text-anchor="end">times UTC, from {}</text></svg>',
+        '<text x="{}" y="{}" font-size="10" fill="#5f6368" text-anchor="end">{}</text></svg>',
+        gettext("posts of the watched thread by time (UTC)"),
         WIDTH, HEIGHT, WIDTH, HEIGHT, PAD, AXIS_Y, WIDTH - PAD, AXIS_Y,
         format_html_join("", '<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="#888"/>'
                              '<text x="{0}" y="{3}" font-size="10" fill="#5f6368" text-anchor="{4}">{5}</text>',
@@ -86,8 +88,8 @@ def timeline_svg(dots: list[Dot]) -> SafeString:
                           for t, a in zip(ticks, anchors, strict=True))),
         format_html_join("", '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>post {}: {} · {} {}</title></circle>',
                          circles),
-        WIDTH - PAD, HEIGHT - 4, start.strftime("%d %b %Y"))
+        WIDTH - PAD, HEIGHT - 4, gettext("times UTC, from %(day)s") % {"day": start.strftime("%d %b %Y")})
 
 
 def legend() -> list[dict[str, str]]:
-    return [{"label": label, "fill": fill} for label, fill in (*LABELS, ("no finding", NO_FINDING))]
+    return [{"label": label, "fill": fill} for label, fill in (*LABELS, (gettext("no finding"), NO_FINDING))]
