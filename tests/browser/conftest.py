@@ -64,3 +64,20 @@ def page(browser: Any) -> Iterator[tuple[Any, PageWatch]]:
     watch = PageWatch(page)
     yield page, watch
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _live_streams_ended(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Console live streams end within seconds here (EventSource reconnects), and a test waits for the ones its
+    pages opened to end before the database is emptied for the next test: on the embedded default's in-memory test
+    database the server thread shares the test's connection, and a stream still reading while the tables are
+    flushed makes the flush fail. A stream notices a closed page only when it ends."""
+    import time
+
+    from abusedesk.review import live
+
+    monkeypatch.setattr(live, "STREAM_SECONDS", 4.0)
+    yield
+    deadline = time.monotonic() + 60
+    while live.open_streams() and time.monotonic() < deadline:
+        time.sleep(0.1)
