@@ -34,3 +34,9 @@ def staff_view(*, need: Callable[[User], bool] = lambda u: u.can_read_cases) -> 
         return wrapped
 
     return decorate
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in user of a request that passed `staff_view` (typed for the views that act as them)."""
+    assert isinstance(request.user, User)
+    return request.user

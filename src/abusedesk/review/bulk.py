@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.accounts.access import staff_view
+from abusedesk.accounts.access import acting_user, staff_view
 from abusedesk.accounts.models import User
 from abusedesk.cases import actions
 from abusedesk.cases.models import Case, DecisionStatus
@@ -27,11 +27,6 @@ from abusedesk.review import bulk_actions as bulk
 from abusedesk.review import claims
 from abusedesk.review.access import access_case
 from abusedesk.review.views import CODE_AT, authenticated_at
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _deciders(user: User) -> bool:
@@ -68,13 +63,13 @@ def bulk_cases(request: HttpRequest) -> HttpResponse:
             raise bulk.SelectionError(_form_error(form))
         data = form.cleaned_data
         if data["action"] == "merge":
-            result = bulk.merge_cases(_user(request), ids, target_id=data["target"], reason=data["reason"],
+            result = bulk.merge_cases(acting_user(request), ids, target_id=data["target"], reason=data["reason"],
                                       confirmed=_confirmed(request))
         else:
-            result = bulk.close_cases(_user(request), ids, reason=data["reason"], confirmed=_confirmed(request))
+            result = bulk.close_cases(acting_user(request), ids, reason=data["reason"], confirmed=_confirmed(request))
     except bulk.SelectionError as exc:
         return _refused(request, str(exc), back=back)
-    bulk.record(_user(request), result, items="cases",
+    bulk.record(acting_user(request), result, items="cases",
                 **({"into": data["target"]} if data["action"] == "merge" else {}))
     return _results(request, result)
 
@@ -92,14 +87,14 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
     form = bulk.BulkDecisionForm(request.POST if deciding else None)
     if deciding and form.is_valid():
         try:
-            result = bulk.decide_cases(_user(request), ids, form.decision_input(), confirmed=_confirmed(request))
+            result = bulk.decide_cases(acting_user(request), ids, form.decision_input(), confirmed=_confirmed(request))
         except actions.ActionRefused as exc:  # the input itself (check_decide): nothing was decided
             form.add_error(None, str(exc))
         else:
-            bulk.record(_user(request), result, items="cases")
+            bulk.record(acting_user(request), result, items="cases")
             return _results(request, result)
     return render(request, "review/bulk_decide.html", {
-        "form": form, "ids": ids, "cases": _listed(_user(request), ids), "max_items": bulk.MAX_ITEMS,
+        "form": form, "ids": ids, "cases": _listed(acting_user(request), ids), "max_items": bulk.MAX_ITEMS,
         "claim_confirm_field": claims.CONFIRM_FIELD}, status=400 if deciding else 200)
 
 
@@ -121,7 +116,7 @@ def _listed(user: User, ids: list[int]) -> list[dict[str, object]]:
 def bulk_reports(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case's selected reports: close each with a reason (and the case when none is left open), mark each
     manifestly unfounded, or move each to another case of the same customer."""
-    user = _user(request)
+    user = acting_user(request)
     case = access_case(user, case_id)
     back = reverse("review:case", args=[case.pk])
     form = bulk.BulkReportsForm(request.POST)
@@ -159,36 +154,37 @@ def _move_target(user: User, data: dict[str, object]) -> Case:
 def bulk_group(request: HttpRequest, bulk_id: uuid.UUID) -> HttpResponse:
     """The decisions one form made for several cases: what each would do, and (for a second analyst) one form to
     approve them all, reject them or send them back."""
-    decisions = bulk.group_decisions(_user(request), bulk_id)
+    decisions = bulk.group_decisions(acting_user(request), bulk_id)
     awaiting = [d for d in decisions if d.status == DecisionStatus.AWAITING_APPROVAL]
     return render(request, "review/bulk_group.html", {
         "bulk_id": bulk_id, "decisions": decisions, "first": decisions[0], "awaiting": awaiting,
-        "mine": decisions[0].decided_by_id == request.user.pk, "can_decide": _user(request).can_decide})
+        "mine": decisions[0].decided_by_id == request.user.pk, "can_decide": acting_user(request).can_decide})
 
 
 @require_POST
 @staff_view(need=_deciders)
 def bulk_group_approve(request: HttpRequest, bulk_id: uuid.UUID) -> HttpResponse:
-    decisions = bulk.group_decisions(_user(request), bulk_id)
+    decisions = bulk.group_decisions(acting_user(request), bulk_id)
     code_at = request.session.pop(CODE_AT, None)  # one code for this one approval of the group
     try:
-        result = bulk.approve_group(_user(request), decisions, authenticated_at=authenticated_at(request),
+        result = bulk.approve_group(acting_user(request), decisions, authenticated_at=authenticated_at(request),
                                     second_factor_at=datetime.fromisoformat(code_at) if code_at else None)
     except actions.ReauthenticationRequired as exc:
         messages.info(request, str(exc))
         return redirect(f"{reverse('review:reauth')}?next={reverse('review:bulk-group', args=[bulk_id])}")
-    bulk.record(_user(request), result, items="decisions")
+    bulk.record(acting_user(request), result, items="decisions")
     return _results(request, result)
 
 
 @require_POST
 @staff_view(need=_deciders)
 def bulk_group_return(request: HttpRequest, bulk_id: uuid.UUID) -> HttpResponse:
-    decisions = bulk.group_decisions(_user(request), bulk_id)
+    decisions = bulk.group_decisions(acting_user(request), bulk_id)
     reason = request.POST.get("reason", "")
     if not reason.strip():
         return _refused(request, _("Say why: the analyst who made the decisions reads the reason."),
                         back=reverse("review:bulk-group", args=[bulk_id]))
-    result = bulk.return_group(_user(request), decisions, reason=reason, reject=request.POST.get("answer") == "reject")
-    bulk.record(_user(request), result, items="decisions")
+    result = bulk.return_group(acting_user(request), decisions, reason=reason,
+                               reject=request.POST.get("answer") == "reject")
+    bulk.record(acting_user(request), result, items="decisions")
     return _results(request, result)

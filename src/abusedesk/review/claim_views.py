@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.accounts.access import staff_view
+from abusedesk.accounts.access import acting_user, staff_view
 from abusedesk.accounts.models import User
 from abusedesk.review import claims
 from abusedesk.review.access import access_case
@@ -20,17 +20,12 @@ from abusedesk.review.models import SavedQueue
 from abusedesk.review.queuefilter import QueueFilter
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @require_POST
 @staff_view(need=lambda u: u.can_decide)
 def claim_case(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case(_user(request), case_id)
+    case = access_case(acting_user(request), case_id)
     try:
-        claims.claim(case, _user(request))
+        claims.claim(case, acting_user(request))
     except claims.ClaimRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -41,9 +36,9 @@ def claim_case(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @staff_view(need=lambda u: u.can_decide)
 def release_case(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case(_user(request), case_id)
+    case = access_case(acting_user(request), case_id)
     try:
-        released = claims.release(case, _user(request))
+        released = claims.release(case, acting_user(request))
     except claims.ClaimRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -54,14 +49,14 @@ def release_case(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @staff_view(need=claims.is_lead)
 def assign_case(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case(_user(request), case_id)
+    case = access_case(acting_user(request), case_id)
     raw = request.POST.get("user", "")
     assignee = User.objects.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
     if assignee is None:
         messages.error(request, _("Choose whom to assign the case to."))
         return redirect("review:case", case_id=case.pk)
     try:
-        claims.assign(case, assignee, lead=_user(request))
+        claims.assign(case, assignee, lead=acting_user(request))
     except claims.ClaimRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -88,8 +83,8 @@ def next_case(request: HttpRequest) -> HttpResponse:
     when they picked none), and open it."""
     queue = chosen_queue(request.POST.get("queue", ""))
     filters = [QueueFilter.of(queue)] if queue is not None else \
-        [QueueFilter.of(q) for q in _user(request).picked_queues.all()]
-    case = claims.next_case(_user(request), filters)
+        [QueueFilter.of(q) for q in acting_user(request).picked_queues.all()]
+    case = claims.next_case(acting_user(request), filters)
     if case is None:
         messages.info(request, _("Nothing to take: every open case in these queues is claimed, or there is none."))
         back = reverse("review:queue")

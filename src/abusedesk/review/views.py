@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.accounts.access import staff_view
+from abusedesk.accounts.access import acting_user, staff_view
 from abusedesk.accounts.models import User
 from abusedesk.audit import trail as audit
 from abusedesk.cases import actions
@@ -68,8 +68,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_view()
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
-    claims.touch(case, _user(request))  # opening the case keeps the holder's claim alive
-    wellness.case_opened(_user(request), case)  # per-shift exposure counts (shifts/exposure.py)
+    claims.touch(case, acting_user(request))  # opening the case keeps the holder's claim alive
+    wellness.case_opened(acting_user(request), case)  # per-shift exposure counts (shifts/exposure.py)
     return _case_page(request, case)
 
 
@@ -78,13 +78,9 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms: 
     context.update({"form": DecisionForm(case=case, emergency_allowed=case.severity == "S0"),
                     "close_form": CloseForm(),
                     "severity_form": SeverityForm(initial={"severity": case.severity}),
-                    **claims.page_context(case, _user(request)), **forms})
+                    **claims.page_context(case, acting_user(request)), **forms})
     return render(request, "review/case.html", context, status=status)
 
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @require_POST
@@ -95,7 +91,7 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
     form = DecisionForm(request.POST, case=case, emergency_allowed=True)
     if not form.is_valid():
         return _case_page(request, case, status=400, form=form)
-    if claims.unconfirmed(request, case, _user(request)):  # someone else holds it: not unknowingly
+    if claims.unconfirmed(request, case, acting_user(request)):  # someone else holds it: not unknowingly
         return _case_page(request, case, status=409, form=form, claim_refused=True)
     cited = form.cleaned_data["assessment"]  # a site assessment of this case (the form's choices), or None
     data = actions.DecisionInput(outcome=form.cleaned_data["outcome"], policy_id=form.cleaned_data["policy"].pk,
@@ -104,12 +100,12 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
                                  scope=form.cleaned_data["scope"],
                                  assessment_id=str(cited.pk) if cited else None)
     try:
-        decision = actions.do_decide(case, data, acting_user=_user(request),
+        decision = actions.do_decide(case, data, acting_user=acting_user(request),
                                      emergency=form.cleaned_data["emergency"])
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
-        claims.acted(case, _user(request), action="decide")
+        claims.acted(case, acting_user(request), action="decide")
         if decision.emergency:
             messages.warning(request, _("Emergency decision in effect. A second analyst must review it."))
         elif decision.status == DecisionStatus.AWAITING_APPROVAL:
@@ -144,7 +140,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     from abusedesk.accounts import mfa
 
     error = ""
-    needs_code = settings.APPROVAL_REQUIRE_MFA or mfa.has_device(_user(request))
+    needs_code = settings.APPROVAL_REQUIRE_MFA or mfa.has_device(acting_user(request))
     if request.method == "POST":
         error = _step_up_error(request, needs_code=needs_code)
         if not error:
@@ -159,7 +155,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 def _step_up_error(request: HttpRequest, *, needs_code: bool) -> str:
     from abusedesk.accounts import mfa
 
-    user = authenticate(request, username=_user(request).username, password=request.POST.get("password", ""))
+    user = authenticate(request, username=acting_user(request).username, password=request.POST.get("password", ""))
     if user is None or user.pk != request.user.pk:
         return _("That password is not right.")
     if not needs_code:
@@ -177,10 +173,10 @@ def _step_up_error(request: HttpRequest, *, needs_code: bool) -> str:
 @require_POST
 @staff_view(need=lambda u: u.can_decide)
 def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
-    decision = access_decision(_user(request), decision_id)
+    decision = access_decision(acting_user(request), decision_id)
     code_at = request.session.pop(CODE_AT, None)  # spent whatever happens: the next approval needs a new code
     try:
-        actions.do_approve(decision, acting_user=_user(request), authenticated_at=authenticated_at(request),
+        actions.do_approve(decision, acting_user=acting_user(request), authenticated_at=authenticated_at(request),
                            second_factor_at=datetime.fromisoformat(code_at) if code_at else None)
     except actions.ReauthenticationRequired as exc:
         messages.info(request, str(exc))
@@ -196,10 +192,10 @@ def approve(request: HttpRequest, decision_id: str) -> HttpResponse:
 @staff_view(need=lambda u: u.can_decide)
 def return_decision(request: HttpRequest, decision_id: str) -> HttpResponse:
     """Reject, or send back for changes, with a reason (the second analyst's alternatives to approving)."""
-    decision = access_decision(_user(request), decision_id)
+    decision = access_decision(acting_user(request), decision_id)
     reject = request.POST.get("answer") == "reject"
     try:
-        actions.do_return_decision(decision, acting_user=_user(request), reason=request.POST.get("reason", ""),
+        actions.do_return_decision(decision, acting_user=acting_user(request), reason=request.POST.get("reason", ""),
                                    reject=reject)
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
@@ -218,7 +214,7 @@ def set_severity(request: HttpRequest, case_id: int) -> HttpResponse:
         return _case_page(request, case, status=400, severity_form=form)
     try:
         actions.do_set_severity(case, form.cleaned_data["severity"], form.cleaned_data["reason"],
-                                acting_user=_user(request))
+                                acting_user=acting_user(request))
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -230,14 +226,14 @@ def set_severity(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_view(need=lambda u: u.can_decide)
 def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
     """The after-the-fact review of an S0 emergency decision by someone who did not make it."""
-    decision = access_decision(_user(request), decision_id)
+    decision = access_decision(acting_user(request), decision_id)
     form = EmergencyReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Confirm or reverse the emergency decision, saying why (at most 500 characters)."))
         return redirect("review:case", case_id=decision.case_id)
     confirm = form.cleaned_data["answer"] == "confirm"
     try:
-        actions.do_review_emergency(decision, acting_user=_user(request), confirm=confirm,
+        actions.do_review_emergency(decision, acting_user=acting_user(request), confirm=confirm,
                                     reasoning=form.cleaned_data["reasoning"])
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
@@ -252,13 +248,13 @@ def review_emergency(request: HttpRequest, decision_id: str) -> HttpResponse:
 def close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id)  # type: ignore[arg-type]
     form = CloseForm(request.POST)
-    if form.is_valid() and claims.unconfirmed(request, case, _user(request)):  # someone else holds it
+    if form.is_valid() and claims.unconfirmed(request, case, acting_user(request)):  # someone else holds it
         return _case_page(request, case, status=409, close_form=form, claim_refused=True)
     if form.is_valid():
         try:
-            actions.do_close_case(case, reason=form.cleaned_data["reason"], acting_user=_user(request))
-            claims.acted(case, _user(request), action="close")
-            claims.release_closed(case, _user(request))
+            actions.do_close_case(case, reason=form.cleaned_data["reason"], acting_user=acting_user(request))
+            claims.acted(case, acting_user(request), action="close")
+            claims.release_closed(case, acting_user(request))
             messages.success(request, _("Case closed."))
         except actions.ActionRefused as exc:
             messages.error(request, str(exc))
@@ -290,7 +286,7 @@ def mark_unfounded(request: HttpRequest, report_id: str) -> HttpResponse:
         raise Http404
     access_case(request.user, case_ids[0])  # type: ignore[arg-type]
     try:
-        actions.do_mark_unfounded(Report.objects.get(pk=report_id), acting_user=_user(request),
+        actions.do_mark_unfounded(Report.objects.get(pk=report_id), acting_user=acting_user(request),
                                   reason=request.POST.get("reason", ""))
         messages.success(request, _("Marked manifestly unfounded; the misuse rule was applied to the reporter."))
     except actions.ActionRefused as exc:
@@ -335,7 +331,7 @@ def retry_failed_job(request: HttpRequest, letter_id: int) -> HttpResponse:
     letter = DeadLetter.objects.filter(pk=letter_id).first()
     if letter is None:
         raise Http404
-    if retry_dead_letter(letter, actor=f"user:{_user(request).username}") is None:
+    if retry_dead_letter(letter, actor=f"user:{acting_user(request).username}") is None:
         messages.info(request, _("That job was already retried."))
     else:
         messages.success(request, _("The job is queued again."))
@@ -358,7 +354,7 @@ def acknowledge_page(request: HttpRequest, page_id: str) -> HttpResponse:
     if page is None:
         raise Http404
     access_case(request.user, page.case_id)  # type: ignore[arg-type]
-    acknowledge(page, acting_user=_user(request))
+    acknowledge(page, acting_user=acting_user(request))
     messages.success(request, _("Page acknowledged."))
     return redirect("review:case", case_id=page.case_id)
 

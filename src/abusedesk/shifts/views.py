@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.accounts.access import staff_view
+from abusedesk.accounts.access import acting_user, staff_view
 from abusedesk.accounts.models import User
 from abusedesk.shifts import exposure, rotation
 from abusedesk.shifts.context import REVEALED
@@ -21,11 +21,6 @@ from abusedesk.shifts.forms import PreferencesForm, RotationForm
 from abusedesk.shifts.media import image_type
 from abusedesk.shifts.models import RotationRequest
 from abusedesk.shifts.team import category_label, team_shifts
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _is_lead(user: User) -> bool:
@@ -46,7 +41,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 def _me_page(request: HttpRequest, *, status: int = 200, **forms: object) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     mine = _labelled(RotationRequest.objects.filter(user=user).order_by("-created_at")[:10])
     context = {"preferences": PreferencesForm(instance=exposure.current_profile(user)), "rotation": RotationForm(),
                "mine": mine, **forms}
@@ -68,7 +63,7 @@ def _labelled(requests: Iterable[RotationRequest]) -> list[RotationRequest]:
 @require_POST
 @staff_view()
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST, instance=exposure.current_profile(_user(request)))
+    form = PreferencesForm(request.POST, instance=exposure.current_profile(acting_user(request)))
     if not form.is_valid():
         return _me_page(request, status=400, preferences=form)
     form.save()
@@ -82,8 +77,8 @@ def rotate(request: HttpRequest) -> HttpResponse:
     form = RotationForm(request.POST)
     if not form.is_valid():
         return _me_page(request, status=400, rotation=form)
-    rotation.file_request(_user(request), queue=form.cleaned_data["queue"], category=form.cleaned_data["category"],
-                          note=form.cleaned_data["note"])
+    rotation.file_request(acting_user(request), queue=form.cleaned_data["queue"],
+                          category=form.cleaned_data["category"], note=form.cleaned_data["note"])
     messages.success(request, _("Your request is with the leads. Thank you for saying so."))
     return redirect("shifts:me")
 
@@ -94,7 +89,7 @@ def handled(request: HttpRequest, request_id: str) -> HttpResponse:
     item = RotationRequest.objects.filter(pk=request_id).first()
     if item is None:
         raise Http404
-    if rotation.mark_handled(item, acting_user=_user(request)):
+    if rotation.mark_handled(item, acting_user=acting_user(request)):
         messages.success(request, _("Marked handled."))
     else:
         messages.info(request, _("Someone already handled that request."))
@@ -114,9 +109,9 @@ def reveal(request: HttpRequest, evidence_id: str) -> HttpResponse:
     if item is None or item.case_id is None or image_type(item) is None:
         raise Http404
     show = request.POST.get("reveal") == "1"
-    counted = show and exposure.record_reveal(_user(request), case_id=item.case_id, evidence_id=item.pk)
+    counted = show and exposure.record_reveal(acting_user(request), case_id=item.case_id, evidence_id=item.pk)
     if request.headers.get("X-Requested-With") == "fetch":
-        profile = exposure.current_profile(_user(request))
+        profile = exposure.current_profile(acting_user(request))
         return JsonResponse({"revealed": show, "counted": counted,
                              "total": profile.shift_case_views + profile.shift_reveals})
     if show:
@@ -127,5 +122,5 @@ def reveal(request: HttpRequest, evidence_id: str) -> HttpResponse:
 @require_POST
 @staff_view()
 def snooze_nudge(request: HttpRequest) -> HttpResponse:
-    exposure.snooze(_user(request))
+    exposure.snooze(acting_user(request))
     return redirect(_next(request))
