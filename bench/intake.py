@@ -120,7 +120,8 @@ def healthz_factory(seq: int) -> tuple[str, str, dict[str, str], bytes]:
 class Desk:
     """A fresh abusedesk instance (data dir, database, token) and queries on its job table."""
 
-    def __init__(self, db: str, port: int, server_options: list[str], sync_commit_off: bool = False) -> None:
+    def __init__(self, db: str, port: int, server_options: list[str], sync_commit_off: bool = False,
+                 worker_nice: int | None = None) -> None:
         self.db = db
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"abusedesk-bench-{db}-"))
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("ABUSEDESK_")}
@@ -128,6 +129,8 @@ class Desk:
                          # No evidence fetching: it would resolve and fetch the reported URLs off this
                          # machine, and the benchmark sends traffic to 127.0.0.1 only.
                          "ABUSEDESK_EVIDENCE_CAPTURE": "0"})
+        if worker_nice is not None:
+            self.env["ABUSEDESK_WORKER_NICE"] = str(worker_nice)
         self.cache = f"file cache in {self.data_dir}/cache (the embedded default)"
         if db == "postgres":
             self.env["ABUSEDESK_DATABASE_URL"] = pg_create(PG_DB)
@@ -237,7 +240,8 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
     web, threads = shape
     label = f"{web or 'default'}x{threads or 'default'}, workers {args.workers or 'default'}"
     print(f"\n== {db}: web processes x threads = {label}", flush=True)
-    desk = Desk(db, free_port(args.port), shape_options(web, threads, args.workers), args.pg_async_commit)
+    desk = Desk(db, free_port(args.port), shape_options(web, threads, args.workers), args.pg_async_commit,
+                args.worker_nice)
     rows: list[dict[str, Any]] = []
     try:
         token, boot = start_desk(desk, pause=30)
@@ -277,6 +281,7 @@ def bench_one(db: str, shape: tuple[int | None, int | None], args: argparse.Name
             row = {"db": db, "cache": desk.cache, "healthz_per_s": health["accepted_per_s"],
                    "healthz_p99_ms": health["p99_ms"], "intake_share_of_healthz": share, **window,
                    "pg_synchronous_commit_off": args.pg_async_commit and db == "postgres",
+                   "worker_nice": args.worker_nice,
                    "web_processes": web, "threads": threads,
                    "workers": args.workers, "shape": label, **summary, **drain, "reports_stored": stored}
             rows.append(row)
@@ -359,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-wait", type=float, default=10.0,
                         help="before each run, wait up to this many seconds for other processes on the "
                              "machine to use under 0.25 cores (0: do not wait)")
+    parser.add_argument("--worker-nice", type=int, default=None,
+                        help="ABUSEDESK_WORKER_NICE for the job workers (default: the desk's own default)")
     parser.add_argument("--keep", action="store_true", help="keep the data directories (server logs)")
     parser.add_argument("--out", type=Path, default=None, help="JSON result path")
     args = parser.parse_args(argv)

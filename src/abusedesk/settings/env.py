@@ -27,14 +27,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise SettingError(f"{name}: expected one of 1/0/true/false/yes/no/on/off, got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, bounds: tuple[int, int] | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise SettingError(f"{name}: expected a whole number, got {raw!r}") from None
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise SettingError(f"{name}: expected {bounds[0]} to {bounds[1]}, got {value}")
+    return value
 
 
 def env_float(name: str, default: float) -> float:

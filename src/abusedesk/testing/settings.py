@@ -8,6 +8,10 @@ import os
 import tempfile
 
 os.environ.setdefault("ABUSEDESK_DATA_DIR", tempfile.mkdtemp(prefix="abusedesk-test-"))
+# Workers the tests start as processes run level with the test itself: on a busy CI machine a nice worker would
+# wait behind every unrelated process, and the tests that wait for it would time out (tests/jobs/test_worker_nice.py
+# covers the setting itself).
+os.environ.setdefault("ABUSEDESK_WORKER_NICE", "0")
 if os.environ.get("ABUSEDESK_TEST_DB") == "postgres":
     os.environ.setdefault("ABUSEDESK_DATABASE_URL", os.environ.get(
         "ABUSEDESK_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/abusedesk"))
