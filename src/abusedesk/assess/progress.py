@@ -5,6 +5,14 @@ command's progress callback at most every `INTERVAL` seconds (a run of millions 
 and closed as finished (with the evidence it stored) or failed. Each write commits on its own: the command does not
 run in a transaction, and the console must see the row while the run goes on. A run killed outright cannot say so;
 its row stays `running` and stops moving, which `is_stale` tells the page (interrupted).
+
+Each transition of the run is also in the audit trail, written in the transaction of its row's change:
+`assessment.started` (or `assessment.resumed`, when the `--checkpoint` file already holds scored windows) once the
+inputs are hashed and the checkpoint read, `assessment.finished` with the evidence it stored, `assessment.failed`
+(failed or interrupted) with the exception's class. Their payload names the run, the case, the engine, each input's
+SHA-256, the posts read and the texts scored: never a post, a name, a file name or an error message (a message
+could quote what it failed on; the row keeps it and the file names for the case page). A run killed outright writes
+no end event.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from abusedesk.assess.posts import Input
 from abusedesk.assess.run import Progress
 
 INTERVAL = 2.0  # seconds between writes while running
@@ -40,12 +49,25 @@ class RunRecord:
 
         self.clock = clock
         self.last = float("-inf")
+        self.input_hashes: list[str] = []  # each input's SHA-256, once `started` knows them
+        self.posts = self.scored = 0
         self.run = AssessmentRun.objects.create(
             case=case, started_by=started_by(), engine=engine[:200], checkpoint=checkpoint or "",
             sources=[Path(s).name for s in sources])
 
+    def started(self, inputs: Sequence[Input], *, windows_done: int) -> None:
+        """Audit the start, once the inputs are hashed and the checkpoint read: `assessment.resumed` when the
+        checkpoint already holds `windows_done` scored windows (naming the run it resumes: the latest earlier run of
+        the case with the same checkpoint file), `assessment.started` otherwise."""
+        self.input_hashes = [i.sha256 for i in inputs]
+        if not windows_done:
+            self._audit(verb="assessment.started")
+            return
+        self._audit(verb="assessment.resumed", windows_done=windows_done, resumes=self._resumes())
+
     def progress(self, p: Progress) -> None:
         """Record `p` unless the last write was under INTERVAL seconds ago (the last report is always written)."""
+        self.posts, self.scored = p.posts, p.scored
         now = self.clock()
         if now - self.last < INTERVAL and p.fraction < 1.0:
             return
@@ -54,13 +76,38 @@ class RunRecord:
                      fraction=round(p.fraction, 4), eta_s=None if p.eta_s is None else round(p.eta_s, 1))
 
     def finished(self, evidence: Any) -> None:
-        self._update(state="finished", fraction=1.0, eta_s=None, evidence=evidence, finished_at=timezone.now())
+        self._audit(verb="assessment.finished", fields={
+            "state": "finished", "fraction": 1.0, "eta_s": None, "evidence": evidence, "finished_at": timezone.now()},
+            evidence=str(evidence.pk), profile_sha256=evidence.body_sha256)
 
     def failed(self, error: BaseException) -> None:
         state = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
         # The exception's class and message: the command's own errors name a file, an address or a chunk, no post.
         detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        self._update(state=state, error=detail[:300], finished_at=timezone.now())
+        self._audit(verb="assessment.failed", fields={"state": state, "error": detail[:300],
+                                                      "finished_at": timezone.now()},
+                    state=state, error=type(error).__name__)
+
+    def _audit(self, *, verb: str, fields: dict[str, Any] | None = None, **extra: Any) -> None:
+        """The row's change (if any) and its audit event, in one transaction."""
+        from abusedesk.audit import trail as audit
+
+        payload = {"run": str(self.run.pk), "case": self.run.case_id, "engine": self.run.engine,
+                   "inputs": self.input_hashes, "posts": self.posts, "scored": self.scored, **extra}
+        with audit.atomic():
+            if fields:
+                self._update(**fields)
+            audit.append(actor=self.run.started_by, verb=verb, object_type="assessment_run",
+                         object_id=str(self.run.pk), payload=payload)
+
+    def _resumes(self) -> str | None:
+        from abusedesk.evidence.models import AssessmentRun
+
+        if not self.run.checkpoint:
+            return None
+        earlier = (AssessmentRun.objects.filter(case_id=self.run.case_id, checkpoint=self.run.checkpoint)
+                   .exclude(pk=self.run.pk).order_by("-started_at").values_list("pk", flat=True).first())
+        return str(earlier) if earlier else None
 
     def _update(self, **fields: Any) -> None:
         from abusedesk.evidence.models import AssessmentRun

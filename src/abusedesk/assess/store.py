@@ -53,19 +53,6 @@ def summary_text(profile: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def decision_summary(card: dict[str, Any], profile_sha256: str) -> str:
-    """A cited assessment as the statement of reasons gives it: counts, rates with their intervals, the months
-    covered and the profile's hash. Numbers and label names only: no post text, author, target, thread or file."""
-    months = [m["month"] for m in card.get("months", []) if m.get("posts")]
-    period = (f"posts dated {months[0]} to {months[-1]}" if months else "no post carried a date")
-    labels = "; ".join(f"{label} {v['count']:,} ({v['per_1000']:.2f} per 1,000 posts, 95% interval "
-                       f"{v['ci'][0]:.2f} to {v['ci'][1]:.2f})" for label, v in card.get("labels", {}).items())
-    return (f"The decision concerns the whole site. It relies on a site assessment in which our automated "
-            f"detectors scored every post of the site's archive: {card.get('posts', 0):,} posts assessed "
-            f"({period}). Posts per label: {labels or 'none'}. The assessment's profile has SHA-256 "
-            f"{profile_sha256}.")
-
-
 def _card(profile: dict[str, Any], body_sha256: str) -> dict[str, Any]:
     """What the case page shows: counts, months, pseudonymous targets, worst threads without their posts."""
     return {"kind": KIND, "profile_sha256": body_sha256, "posts": profile["posts"], "threads": profile["threads"],

@@ -3,9 +3,12 @@
 (a) what was decided, its territorial scope and duration; (b) the facts and circumstances, and that a notice
 started it (the notifier's identity is not given: it is never strictly necessary here, and the analyst's
 facts and reasoning are cleared of every reporter's and targeted person's name, e-mail and phone before they
-go out, see common/redaction.py); (c) whether automated means were used for detection or decision; (d) the
-legal ground or (e) the contractual ground, with an explanation; (f) the redress open to the customer: our
-internal appeal (six months, the link), out-of-court dispute settlement (Art. 21) and the courts.
+go out, see common/redaction.py), and, when the decision cites a site assessment, the same neutral summary of it
+the public statement carries (evidence/assessment.py: numbers, detector versions and the profile's hash, in the
+customer's language; no target, thread, post or input file); (c) whether automated means were used for
+detection or decision; (d) the legal ground or (e) the contractual ground, with an explanation; (f) the redress
+open to the customer: our internal appeal (six months, the link), out-of-court dispute settlement (Art. 21) and
+the courts.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import timedelta
 from abusedesk.cases.models import Decision
 from abusedesk.common.outcomes import OUTCOME_LABELS
 from abusedesk.common.redaction import case_identities, redact_identities
+from abusedesk.evidence.assessment import cited_summary
 
 # Outcomes that restrict the customer and therefore need a statement of reasons.
 RESTRICTING = frozenset({"warn_customer", "restrict", "suspend_service", "terminate_service"})
@@ -43,6 +47,7 @@ class StatementOfReasons:
     appeal_url: str
     appeal_deadline: str
     carried_out_at: str = ""
+    assessment_summary: str = ""  # the cited site assessment's summary, "" when the decision cites none
 
 
 def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> StatementOfReasons:
@@ -60,7 +65,7 @@ def build(decision: Decision, *, appeal_url: str, appeal_deadline: str) -> State
         automated_detection=decision.automated_detection, automated_decision=decision.automated_decision,
         ground=decision.ground, policy_title=decision.policy.title, policy_text=decision.policy.text,
         legal_reference=decision.policy.legal_reference, appeal_url=appeal_url, appeal_deadline=appeal_deadline,
-        carried_out_at=_carried_out_at(decision))
+        carried_out_at=_carried_out_at(decision), assessment_summary=cited_summary(decision.cited_assessment_id))
 
 
 def _carried_out_at(decision: Decision) -> str:

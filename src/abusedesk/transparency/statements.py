@@ -17,9 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Min, Prefetch, QuerySet
+from django.utils import translation
 
 from abusedesk.cases.models import Decision, Ground, Outcome
 from abusedesk.common.redaction import case_identities
+from abusedesk.evidence.assessment import decision_summary
 from abusedesk.intake.models import Lane, Report
 from abusedesk.transparency import dsa
 from abusedesk.transparency.figures import actions
@@ -153,14 +155,14 @@ def _default_facts(decision: Any) -> str:
 
 
 def _with_assessment(facts: str, decision: Any) -> str:
-    """The analyst's facts, then the cited site assessment's neutral summary (numbers and the profile's hash:
-    assess/store.py decision_summary), which is never clipped away."""
+    """The analyst's facts, then the cited site assessment's neutral summary (numbers, detector versions and the
+    profile's hash: evidence/assessment.py, the customer's notice carries the same), never clipped away. In English,
+    as the rest of the statement, whatever language the caller has active."""
     cited = decision.cited_assessment
     if cited is None:
         return facts
-    from abusedesk.assess.store import decision_summary
-
-    summary = decision_summary(cited.headers or {}, cited.body_sha256)
+    with translation.override("en"):
+        summary = decision_summary(cited.headers or {}, cited.body_sha256)
     return clip(facts, dsa.TEXT_LIMITS["decision_facts"] - len(summary) - 2) + "\n\n" + summary
 
 

@@ -127,6 +127,8 @@ def _assess(args: argparse.Namespace, sources: list[str], record: Any = None) ->
     with _engine(args) as engine:
         run = Assessment(sources, engine, checkpoint=args.checkpoint, window=args.window,
                          on_progress=_Progress(record))
+        if record is not None:  # the inputs are hashed and the checkpoint read: the start goes into the audit trail
+            record.started(run.inputs, windows_done=len(run.checkpoint.done))
         run.run()
         print(file=sys.stderr)
         return run.profile_json(reveal=args.reveal_targets)
