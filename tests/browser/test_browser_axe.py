@@ -29,6 +29,7 @@ class World:
     campaign: Any  # a campaign case with a decision awaiting a second analyst
     appeal: Any
     appeal_token: str
+    message: Any  # an e-mail the reader ignored (no URL): the console's mailbox lists it
 
 
 def _world(post_report: Any) -> World:
@@ -67,7 +68,17 @@ def _world(post_report: Any) -> World:
     _, fresh_token = AppealInvite.issue(decision=decision, role="customer")
     actions.do_decide(campaign, actions.DecisionInput(
         outcome="suspend_service", policy_id=policy.pk, reasoning="A spam wave from one shop."), acting_user=ana)
-    return World(case=case, campaign=campaign, appeal=appeal, appeal_token=fresh_token)
+    return World(case=case, campaign=campaign, appeal=appeal, appeal_token=fresh_token, message=_ignored_mail())
+
+
+def _ignored_mail() -> Any:
+    from abusedesk.intake.email.ingest import process
+    from abusedesk.intake.email.store import store_raw
+
+    message = store_raw(b"From: Ana <ana@example.net>\r\nSubject: Help\r\nMessage-ID: <axe@example.net>\r\n\r\n"
+                        b"They are threatening me at home.\r\n", source="smtp", mail_from="ana@example.net")
+    process(str(message.pk))
+    return message
 
 
 def _violations(tab: Any) -> list[dict[str, Any]]:
@@ -124,7 +135,7 @@ CONSOLE_PAGES = [("review:queue", None), ("review:case", "case"), ("review:case"
                  ("review:misuse", None), ("review:not-ours", None), ("review:failed-jobs", None),
                  ("review:queues", None), ("review:queue-new", None), ("review:reauth", None),
                  ("appeals_console:queue", None), ("appeals_console:detail", "appeal"), ("shifts:me", None),
-                 ("shifts:team", None)]
+                 ("shifts:team", None), ("review:mailbox", None), ("review:mailbox-message", "message")]
 
 
 def _console_pages(world: World) -> list[str]:
@@ -137,7 +148,8 @@ NOT_PAGES = {
     "review": {"logout", "language", "decide", "close", "severity", "claim", "release", "assign", "next",
                "queue-delete", "queue-pick", "assessment-runs", "approve", "return", "emergency-review", "live",
                "live-stream", "live-banners", "live-claim", "unfounded", "retry-job", "ack", "evidence-image",
-               "bulk-cases", "bulk-reports", "bulk-group-approve", "bulk-group-return"},
+               "bulk-cases", "bulk-reports", "bulk-group-approve", "bulk-group-return", "mailbox-file",
+               "mailbox-dismiss"},
     "shifts": {"preferences", "rotate", "handled", "reveal", "snooze"},
     "appeals_console": {"review"},
 }

@@ -76,6 +76,7 @@ def test_mail_adds_a_fixed_number_of_queries(client: Client, staff: Any, custome
     run_jobs()
     with CaptureQueriesContext(connection) as four:
         client.get(f"/console/cases/{case_id}/")
-    mail_queries = [q for q in four.captured_queries if "intake_inboundmessage" in q["sql"]]
+    mail_queries = [q for q in four.captured_queries if "intake_inboundmessage" in q["sql"]
+                    and '"reviewed_at" IS NULL' not in q["sql"]]  # not the header's mailbox count
     assert len(mail_queries) == 1
     assert len(four.captured_queries) - len(one.captured_queries) < 12  # other stages' per-report reads, not ours

@@ -206,7 +206,8 @@ class InboundMessage(models.Model):
 
     A job (`intake.email.tasks.process_inbound`) reads it afterwards: parses it into reports through the same
     `accept()` as the form and the API, or attaches it to the report it answers. Written once; only `status`,
-    `processed_at`, `result`, `report`, `dedupe_key` and `parsed` change when it is read."""
+    `processed_at`, `result`, `report`, `dedupe_key` and `parsed` change when it is read; `reviewed_at` and
+    `reviewed_by` when an analyst files or dismisses it in the console's mailbox."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -231,6 +232,18 @@ class InboundMessage(models.Model):
     # What the reader found, for the console (JSON): the sender, authentication results, the format's fields, the
     # attachments listed. Encrypted: it names the sender.
     parsed = EncryptedTextField(null=True, blank=True)  # NULL: not read yet
+    # A message that filed nothing is shown in the console's mailbox (review/mailbox.py) until an analyst files it
+    # as a report or dismisses it: who did, and when.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            # The mailbox: messages nobody has looked at among those that filed nothing (the console's count).
+            models.Index(fields=["received_at"], name="inbound_awaiting_look",
+                         condition=models.Q(reviewed_at__isnull=True,
+                                            status__in=[InboundStatus.RECEIVED, InboundStatus.IGNORED,
+                                                        InboundStatus.FAILED])),
+        ]

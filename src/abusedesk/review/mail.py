@@ -38,11 +38,12 @@ def mail_views(reports: Iterable[Report]) -> dict[Any, list[MailView]]:
     messages = (InboundMessage.objects.filter(report_id__in=ids).exclude(status=InboundStatus.DUPLICATE)
                 .order_by("received_at"))
     for message in messages:
-        views.setdefault(message.report_id, []).append(_view(message))
+        views.setdefault(message.report_id, []).append(mail_view(message))
     return views
 
 
-def _view(message: InboundMessage) -> MailView:
+def mail_view(message: InboundMessage) -> MailView:
+    """One message as the case page and the mailbox (review/mailbox.py) show it; reads `raw` and `parsed`."""
     try:
         summary = json.loads(message.parsed or "{}")
     except ValueError:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from abusedesk.review import assessment, bulk, claim_views, evidence_media, live, savedqueues, views
+from abusedesk.review import assessment, bulk, claim_views, evidence_media, live, mailbox, savedqueues, views
 
 app_name = "review"
 urlpatterns = [
@@ -36,6 +36,10 @@ urlpatterns = [
     path("reports/<uuid:report_id>/unfounded/", views.mark_unfounded, name="unfounded"),
     path("misuse/", views.misuse, name="misuse"),
     path("not-ours/", views.not_ours, name="not-ours"),
+    path("mailbox/", mailbox.mailbox, name="mailbox"),
+    path("mailbox/<uuid:message_id>/", mailbox.mailbox_message, name="mailbox-message"),
+    path("mailbox/<uuid:message_id>/file/", mailbox.mailbox_file, name="mailbox-file"),
+    path("mailbox/<uuid:message_id>/dismiss/", mailbox.mailbox_dismiss, name="mailbox-dismiss"),
     path("jobs/failed/", views.failed_jobs, name="failed-jobs"),
     path("jobs/failed/<int:letter_id>/retry/", views.retry_failed_job, name="retry-job"),
     path("pages/<uuid:page_id>/ack/", views.acknowledge_page, name="ack"),
