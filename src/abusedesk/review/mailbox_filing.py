@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from abusedesk.accounts.models import User
 from abusedesk.audit import trail as audit
 from abusedesk.common.crypto import blind_index
-from abusedesk.intake.email import receipts
-from abusedesk.intake.email.ingest import ROBOTS_WITHOUT_NOTICES
+from abusedesk.intake.email.ingest import draft_for, notices_held
 from abusedesk.intake.email.reading import Reading, read_message
 from abusedesk.intake.models import (
     Channel,
@@ -34,10 +32,7 @@ from abusedesk.intake.models import (
     InboundSource,
     InboundStatus,
     Report,
-    ReporterKind,
-    Share,
 )
-from abusedesk.intake.schema import ReportDraft, draft_from_fields
 from abusedesk.intake.service import ReporterSuspended, accept
 
 logger = logging.getLogger("abusedesk.review.mailbox")
@@ -66,8 +61,8 @@ def file_message(message: InboundMessage, filing: Filing, *, acting_user: User) 
     """File the message as a report; raises Refused, or IntakeError naming the fields that are wrong."""
     check_open(message)
     reading = _read(message)
-    draft = _draft(reading, filing)
-    held = _notices_held(reading)
+    draft = draft_for(reading, urls=filing.urls, category=filing.category, language=filing.language or None)
+    held = notices_held(reading, blind_index("reporter-email", reading.parsed.from_address))
     try:
         with audit.atomic():
             locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
@@ -115,34 +110,6 @@ def _read(message: InboundMessage) -> Reading:
         logger.info("inbound message %s cannot be read for filing (%s)", message.pk, exc.__class__.__name__)
         raise Refused(_("This message cannot be read, so it names no sender to file for. Dismiss it and handle "
                         "it by hand.")) from None
-
-
-def _draft(reading: Reading, filing: Filing) -> ReportDraft:
-    """The reader's draft (ingest.py `_draft`) with the analyst's URLs, category and language."""
-    shares = reading.sharing
-    draft = draft_from_fields(
-        urls=filing.urls, category=filing.category, explanation=_explanation(reading.found.explanation),
-        reporter_name=reading.parsed.from_name, reporter_email=reading.parsed.from_address,
-        reporter_kind=ReporterKind.AUTOMATED if reading.found.automated else ReporterKind.INDIVIDUAL,
-        reporter_phone="", share_host=shares.get("host", Share.NONE),
-        share_site_owner=shares.get("site_owner", Share.NONE),
-        share_law_enforcement=shares.get("law_enforcement", Share.NONE), good_faith=True,
-        language=filing.language or reading.language)
-    return replace(draft, good_faith=False)  # no e-mail reporter made the statement of DSA Art. 16(2)(d)
-
-
-def _explanation(text: str) -> str:
-    limit = settings.INTAKE_MAX_EXPLANATION_CHARS
-    if len(text) <= limit:
-        return text or "(no text)"
-    return text[: limit - 1] + "…"  # the whole message stays with the report, as the reader keeps it
-
-
-def _notices_held(reading: Reading) -> str:
-    """As the reader decides: robots get no notices, and a sender over MAIL_RECEIPT_RATE no receipt."""
-    if reading.robot in ROBOTS_WITHOUT_NOTICES:
-        return reading.robot
-    return "" if receipts.take_receipt(blind_index("reporter-email", reading.parsed.from_address)) else "rate_limited"
 
 
 def _reason(message: InboundMessage) -> str:

@@ -154,15 +154,19 @@ def _apply_sharing(report: Report, sharing: dict[str, str]) -> dict[str, str]:
     return changed
 
 
-def _draft(reading: Reading) -> ReportDraft:
+def draft_for(reading: Reading, *, urls: list[str] | None = None, category: str | None = None,
+              language: str | None = None) -> ReportDraft:
+    """The report a message reads as; the console's "file as a report" (review/mailbox_filing.py) gives the URLs,
+    category and language an analyst chose for a message the reader could not file."""
     found, shares = reading.found, reading.sharing
     draft = draft_from_fields(
-        urls=[u.url for u in reading.urls], category=found.category, explanation=_cut(found.explanation, reading),
-        reporter_name=reading.parsed.from_name, reporter_email=reading.parsed.from_address,
+        urls=[u.url for u in reading.urls] if urls is None else urls, category=category or found.category,
+        explanation=_cut(found.explanation, reading), reporter_name=reading.parsed.from_name,
+        reporter_email=reading.parsed.from_address,
         reporter_kind=ReporterKind.AUTOMATED if found.automated else ReporterKind.INDIVIDUAL, reporter_phone="",
         share_host=shares.get("host", Share.NONE), share_site_owner=shares.get("site_owner", Share.NONE),
         share_law_enforcement=shares.get("law_enforcement", Share.NONE), good_faith=True,
-        language=reading.language)
+        language=language or reading.language)
     # No e-mail reporter made the good-faith statement of DSA Art. 16(2)(d): recorded as not made.
     return replace(draft, good_faith=False)
 
@@ -177,7 +181,8 @@ def _cut(explanation: str, reading: Reading) -> str:
     return explanation[: limit - 1] + "…"
 
 
-def _held(reading: Reading, sender_index: str) -> str:
+def notices_held(reading: Reading, sender_index: str) -> str:
+    """Why the reporter gets no notices ("" when they do): robots never, a sender over MAIL_RECEIPT_RATE no receipt."""
     if reading.robot in ROBOTS_WITHOUT_NOTICES:
         return reading.robot
     return "" if receipts.take_receipt(sender_index) else "rate_limited"
@@ -186,11 +191,11 @@ def _held(reading: Reading, sender_index: str) -> str:
 def _file(message: InboundMessage, reading: Reading, envelope: dict[str, Any], base: dict[str, Any],
           parsed_json: str, sender_index: str) -> str:
     try:
-        draft = _draft(reading)
+        draft = draft_for(reading)
     except IntakeError as exc:
         return _ignore(message, "not_a_report", base, parsed_json, problems_by_field=[
             p.as_dict() for p in exc.problems])
-    held = _held(reading, sender_index)
+    held = notices_held(reading, sender_index)
     try:
         accepted = accept(draft, channel=Channel.EMAIL, raw=bytes(message.raw), content_type="message/rfc822",
                           client_ip=str(envelope.get("peer", ""))[:100], idempotency_key=f"email:{message.pk}",
