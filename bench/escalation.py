@@ -276,6 +276,8 @@ class Desk:
             "ABUSEDESK_INTAKE_RATE_ANONYMOUS": "1000000/m",
             "ABUSEDESK_JOBS_POLL_INTERVAL": str(args.poll_interval),
         })
+        if args.worker_nice is not None:
+            self.env["ABUSEDESK_WORKER_NICE"] = str(args.worker_nice)
         if db == "postgres":
             self.env["ABUSEDESK_DATABASE_URL"] = pg_create(PG_DB)
             self.env["ABUSEDESK_REDIS_URL"] = REDIS_URL
@@ -653,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the load, wait at most this long for outstanding pages")
     parser.add_argument("--poll-interval", type=float, default=0.05, help="ABUSEDESK_JOBS_POLL_INTERVAL")
     parser.add_argument("--web-processes", type=int, default=None)
+    parser.add_argument("--worker-nice", type=int, default=None,
+                        help="ABUSEDESK_WORKER_NICE for the job workers (default: the desk's own default)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--posts", type=int, default=10_000, help="posts the watched thread gains (0: skip)")
     parser.add_argument("--watch-budget", type=float, default=150.0,
