@@ -116,3 +116,29 @@ def test_without_script_select_all_is_a_link_that_ticks_every_box(live_server: A
     tab.wait_for_selector("#bulk-results")
     assert "3 items: 3 done, 0 refused." in tab.inner_text("#bulk-summary")
     context.close()
+
+
+def test_x_ticks_the_focused_queue_row_for_a_bulk_action(live_server: Any, browser: Any, staff: Any) -> None:
+    for i in range(3):
+        Case.objects.create(title=f"wave {i}", severity="S3", severity_rank=SEVERITY_RANK["S3"],
+                            group_key=f"property:keys-{i}")
+    tab = _login(browser, live_server.url, "ana")
+    watch = PageWatch(tab)
+    order = tab.eval_on_selector_all("#queue tbody tr[data-case-id]", "rows => rows.map(r => r.dataset.caseId)")
+    tab.keyboard.press("x")  # no row has the focus yet: nothing is ticked, and the page says so
+    assert tab.locator("input.bulk-pick:checked").count() == 0
+    assert tab.inner_text("#keys-status").strip()
+    tab.keyboard.press("j")
+    tab.keyboard.press("x")
+    assert tab.is_checked(f"#bulk-pick-case-{order[0]}")
+    tab.keyboard.press("j")
+    tab.keyboard.press("x")
+    assert tab.locator("input.bulk-pick:checked").count() == 2
+    tab.keyboard.press("k")
+    tab.keyboard.press("x")  # again on the first row: unticked
+    assert not tab.is_checked(f"#bulk-pick-case-{order[0]}")
+    assert tab.is_checked(f"#bulk-pick-case-{order[1]}")
+    tab.fill("#bulk-reason", "duplicates")  # typing "x" in a field ticks nothing
+    tab.keyboard.press("x")
+    assert tab.locator("input.bulk-pick:checked").count() == 1
+    watch.assert_clean()

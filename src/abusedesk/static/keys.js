@@ -2,6 +2,7 @@
 // shortcut fires while the focus is in a field, nor with Ctrl, Alt or Meta held. Shortcuts only move the focus or
 // press a button the page already offers (claim, next case): every one of them is also a button reachable with
 // Tab, and approving is never done by one key — "a" goes to the approve button, Enter presses it.
+// x ticks the focused queue row for a bulk action (a box the row already has).
 // An element can take a key explicitly with data-key="claim|evidence|decide|approve|next"; otherwise the
 // console's usual ids and classes are used.
 (function () {
@@ -201,7 +202,22 @@
     return Boolean(field) && !(field.matches("input") && NOT_TYPED.indexOf(field.type) >= 0);
   }
 
+  // x ticks (or unticks) the bulk-action box of the focused queue row, as a click would: the bulk form's count
+  // and "select all" box follow through the change event. Only on the queue, for analysts who may act in bulk.
+  function tick() {
+    var row = currentRow();
+    var box = row ? row.querySelector("input.bulk-pick") : null;
+    if (!box || box.disabled) {
+      unavailable();
+      return;
+    }
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", {bubbles: true}));
+    say(box.checked ? (root.getAttribute("data-msg-ticked") || "") : (root.getAttribute("data-msg-unticked") || ""));
+  }
+
   var KEYS = {
+    x: tick,
     j: function () { move(1); },
     k: function () { move(-1); },
     c: function () { press("claim", ["#claim-submit"]); },
