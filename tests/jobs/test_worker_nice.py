@@ -1,6 +1,6 @@
-"""Job workers yield the CPU to the web processes (settings.JOBS_WORKER_NICE): a worker lowers its own scheduling
-priority once when it starts, never in a process that only runs jobs inline (tests, drills), and the setting is
-bounded to what os.nice accepts."""
+"""Job workers yield the CPU to the web processes (settings.JOBS_WORKER_NICE, or `abusedesk worker --nice`): a worker
+lowers its own scheduling priority once when it starts, never in a process that only runs jobs inline (tests,
+drills), and the setting is bounded to what os.nice accepts."""
 
 from __future__ import annotations
 
@@ -23,18 +23,32 @@ def _record(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+def _start(monkeypatch: pytest.MonkeyPatch, nice: int | None) -> list[int]:
+    """run_worker up to its warm-up: the niceness is set before anything else, then the worker stops there."""
+    calls = _record(monkeypatch)
+
+    def stop() -> None:
+        raise SystemExit
+
+    monkeypatch.setattr(worker, "_warm_up", stop)
+    with pytest.raises(SystemExit):
+        worker.run_worker(nice=nice)
+    return calls
+
+
 @override_settings(JOBS_WORKER_NICE=7)
 def test_a_worker_lowers_its_priority_by_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _record(monkeypatch)
-    worker._yield_cpu()
-    assert calls == [7]
+    assert _start(monkeypatch, None) == [7]
+
+
+@override_settings(JOBS_WORKER_NICE=7)
+def test_nice_zero_keeps_a_worker_level_whatever_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _start(monkeypatch, 0) == []
 
 
 @override_settings(JOBS_WORKER_NICE=0)
 def test_zero_leaves_the_worker_level_with_the_web_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _record(monkeypatch)
-    worker._yield_cpu()
-    assert calls == []
+    assert _start(monkeypatch, None) == []
 
 
 @pytest.mark.django_db(transaction=True)

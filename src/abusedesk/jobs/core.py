@@ -55,6 +55,18 @@ class Priority(IntEnum):
     BULK = -50
 
 
+# The urgent lane: jobs above every filing job (paging, referral packets, the filing of a report screening read as
+# S0) queue on URGENT_QUEUE, which `abusedesk up` gives a worker of its own that runs level with the web processes
+# while the other workers may run nicer (jobs/worker.py). Filing jobs stop at S0 - 10 (intake.service).
+URGENT_QUEUE = "urgent"
+URGENT_ABOVE = int(Priority.S0) - 10
+
+
+def queue_for(priority: int, queue: str) -> str:
+    """The queue a job of this priority waits on: the urgent lane above URGENT_ABOVE, else the job's own."""
+    return URGENT_QUEUE if priority > URGENT_ABOVE else queue
+
+
 def priority_for_severity(severity: str) -> int:
     return int(Priority.__members__.get(severity, Priority.NORMAL))
 
@@ -120,7 +132,8 @@ def _after_failure(task_obj: Task[Any, Any], func: Callable[..., Any], args: tup
         else:
             logger.warning("job %s attempt %d failed (%s); retrying in %.0fs", name, attempt,
                            exc.__class__.__name__, delay)
-        task_obj.using(priority=priority, run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+        task_obj.using(priority=priority, queue_name=queue_for(priority, task_obj.queue_name),
+                       run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
             *args, **{**kwargs, ATTEMPT_KWARG: attempt + 1})
         return
     from abusedesk.jobs.models import DeadLetter
@@ -154,10 +167,14 @@ def retry_dead_letter(letter: Any, *, actor: str) -> Any:
 
 def enqueue(job_task: Task[P, T], *args: Any, priority: int | None = None, delay_s: float | None = None,
             **kwargs: Any) -> Any:
-    """Enqueue inside the caller's transaction: the job exists if and only if the caller commits."""
+    """Enqueue inside the caller's transaction: the job exists if and only if the caller commits. A job above every
+    filing job waits on the urgent lane (queue_for)."""
     options: dict[str, Any] = {}
     if priority is not None:
         options["priority"] = max(-100, min(100, int(priority)))
+    effective = options.get("priority", job_task.priority)
+    if queue_for(effective, job_task.queue_name) != job_task.queue_name:
+        options["queue_name"] = URGENT_QUEUE
     if delay_s:
         options["run_after"] = timezone.now() + timedelta(seconds=delay_s)
     target = job_task.using(**options) if options else job_task
@@ -187,12 +204,14 @@ def settle_waiting(job_task: Task[P, T], first_args: list[str], *, outcome: str)
 
 def raise_waiting(job_task: Task[P, T], first_args: list[str], *, priority: int) -> int:
     """Raise the waiting (READY) jobs of `job_task` whose first argument is in `first_args` to `priority` (never
-    lower one): screening found their work urgent (pipeline/screen.py). Returns how many were raised."""
+    lower one), onto the urgent lane when the priority belongs there: screening found their work urgent
+    (pipeline/screen.py). Returns how many were raised."""
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     if not first_args:
         return 0
+    priority = max(-100, min(100, int(priority)))
     return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=job_task.module_path,
-                                       args_kwargs__args__0__in=first_args,
-                                       priority__lt=priority).update(priority=max(-100, min(100, int(priority))))
+                                       args_kwargs__args__0__in=first_args, priority__lt=priority).update(
+        priority=priority, queue_name=queue_for(priority, job_task.queue_name))

@@ -26,6 +26,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from abusedesk.audit import trail
+from abusedesk.jobs.core import URGENT_QUEUE
 from abusedesk.jobs.models import WorkerHeartbeat
 from abusedesk.jobs.schedule import enqueue_due
 
@@ -122,9 +123,13 @@ class _Ticker(threading.Thread):
         connection.close()
 
 
-def _tickers(worker_id: str) -> list[_Ticker]:
-    """The sealer, then settings.JOBS_TICKERS ({dotted path of a callable: seconds}); the queue names no stage."""
+def _tickers(worker_id: str, queues: list[str]) -> list[_Ticker]:
+    """The sealer in every worker, then settings.JOBS_TICKERS ({dotted path of a callable: seconds}) in the workers
+    that take urgent jobs (all queues, or the urgent lane among theirs): screening, which raises S0 filing jobs onto
+    that lane, runs where those jobs run, at their speed. The queue names no stage."""
     found = [_Ticker("sealer", worker_id, lambda: trail.seal(wait=False), trail.seal_interval)]
+    if "*" not in queues and URGENT_QUEUE not in queues:
+        return found
     for path, seconds in settings.JOBS_TICKERS.items():
         interval = functools.partial(float, seconds)
         found.append(_Ticker(path.rsplit(".", 1)[-1], worker_id, import_string(path), interval))
@@ -142,28 +147,31 @@ def _warm_up() -> None:
             logger.exception("warm-up %s failed", path)
 
 
-def _yield_cpu() -> None:
-    """Run this worker settings.JOBS_WORKER_NICE steps nicer than it started (os.nice adds to the niceness). On a
-    machine shared with the web processes the scheduler then gives a burst's requests the CPU first: each report is
-    stored and acknowledged at once and filed as CPU comes free, while the queue's order (S0 first) is unchanged.
-    When the web processes are idle a nice worker runs at full speed; nothing else changes."""
-    if settings.JOBS_WORKER_NICE > 0 and hasattr(os, "nice"):
-        niceness = os.nice(settings.JOBS_WORKER_NICE)
+def _yield_cpu(steps: int) -> None:
+    """Run this worker `steps` nicer than it started (os.nice adds to the niceness). On a machine shared with the web
+    processes the scheduler then gives a burst's requests the CPU first: each report is stored and acknowledged at
+    once and filed as CPU comes free, while the queue's order is unchanged. When the web processes are idle a nice
+    worker runs at full speed. The urgent lane's worker stays level (`abusedesk up` starts it with --nice 0)."""
+    if steps > 0 and hasattr(os, "nice"):
+        niceness = os.nice(steps)
         logger.info("worker runs at niceness %d", niceness)
 
 
 def run_worker(*, queues: list[str] | None = None, worker_id: str | None = None, batch: bool = False,
-               max_tasks: int | None = None, interval: float | None = None) -> None:
+               max_tasks: int | None = None, interval: float | None = None, nice: int | None = None) -> None:
+    """One worker process: `queues` ('*' for all), `nice` steps nicer than it started (settings.JOBS_WORKER_NICE when
+    None)."""
     worker_id = worker_id or get_random_string(32)
-    _yield_cpu()
+    queues = queues or ["*"]
+    _yield_cpu(settings.JOBS_WORKER_NICE if nice is None else nice)
     _warm_up()
     beat(worker_id)
     keeper = _Housekeeper(worker_id, every=max(1.0, settings.JOBS_LEASE_SECONDS / 5))
     keeper.start()
-    tickers = _tickers(worker_id)
+    tickers = _tickers(worker_id, queues)
     for ticker in tickers:
         ticker.start()
-    worker = Worker(queue_names=queues or ["*"], interval=settings.JOBS_POLL_INTERVAL if interval is None
+    worker = Worker(queue_names=queues, interval=settings.JOBS_POLL_INTERVAL if interval is None
                     else interval, batch=batch, backend_name="default", startup_delay=False,
                     max_tasks=max_tasks, worker_id=worker_id, excluded_queue_names=[])
     if threading.current_thread() is threading.main_thread():

@@ -153,15 +153,16 @@ else:
     }
 
 # Jobs: django-tasks with the ORM backend (jobs are rows written in the same transaction as their data).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "bulk"]}}
+# "urgent": jobs above every filing job (jobs.core.queue_for), which `abusedesk up` gives a level worker of its own.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "bulk", "urgent"]}}
 # Seconds without a heartbeat after which a worker's running job is handed to another worker.
 JOBS_LEASE_SECONDS = env_int("ABUSEDESK_JOBS_LEASE_SECONDS", 30)
 # Seconds between polls of the job table when idle.
 JOBS_POLL_INTERVAL = float(env_str("ABUSEDESK_JOBS_POLL_INTERVAL", "0.2"))
-# How much nicer (0-19, added to the niceness they start with) job workers make themselves: on a machine that also
-# runs the web processes, a burst is then acknowledged first and filed as CPU comes free. Off by default: measured,
-# it raised intake by a third but delayed filing and S0 pages under load (docs/architecture.md, "Who gets the CPU").
-JOBS_WORKER_NICE = env_int("ABUSEDESK_WORKER_NICE", 0, bounds=(0, 19))
+# How much nicer (0-19, added to the niceness they start with) job workers make themselves unless started with
+# --nice: on a machine that also runs the web processes, a burst is then acknowledged first and filed as CPU comes
+# free. `abusedesk up` starts the urgent lane's worker level (docs/architecture.md, "Who gets the CPU").
+JOBS_WORKER_NICE = env_int("ABUSEDESK_WORKER_NICE", 10, bounds=(0, 19))
 # Seconds the longest-waiting due job may wait for a worker before /healthz and the console say "degraded"
 # (the health check still answers 200: a backlog is not an outage, and intake keeps storing reports).
 BACKLOG_WARN_SECONDS = env_float("ABUSEDESK_BACKLOG_WARN_SECONDS", 60.0)

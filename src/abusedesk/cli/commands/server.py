@@ -23,7 +23,9 @@ def register(sub: Any) -> None:
     up.add_argument("--connections", type=int, default=1000,
                     help="simultaneous connections per web process (default 1000; gevent workers)")
     up.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)  # before gevent; ignored
-    up.add_argument("--workers", type=int, default=1, help="job worker processes (default 1)")
+    up.add_argument("--workers", type=int, default=1,
+                    help="job worker processes (default 1), plus one for the urgent lane (S0 paging and filing, "
+                         "screening) when there is at least one; 0 starts none")
     up.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory (default ./abusedesk-data)")
     up.add_argument("--no-admin", action="store_true", help="do not create the first admin account")
     up.add_argument("--smtp-port", type=int, default=None,
@@ -35,6 +37,8 @@ def register(sub: Any) -> None:
     worker.add_argument("--queues", default="*", help="comma-separated queue names, '*' for all (default)")
     worker.add_argument("--batch", action="store_true", help="run what is ready, then exit")
     worker.add_argument("--max-tasks", type=int, default=None, help="exit after this many jobs")
+    worker.add_argument("--nice", type=int, default=None,
+                        help="run this many steps nicer than started, 0-19 (default ABUSEDESK_WORKER_NICE)")
     worker.set_defaults(handler=cmd_worker, django=True)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database tables")
@@ -51,8 +55,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from abusedesk.jobs.worker import run_worker
 
+    if args.nice is not None and not 0 <= args.nice <= 19:
+        raise CliError(f"--nice: expected 0 to 19, got {args.nice}")
     run_worker(queues=[q.strip() for q in args.queues.split(",") if q.strip()], batch=args.batch,
-               max_tasks=args.max_tasks)
+               max_tasks=args.max_tasks, nice=args.nice)
     return 0
 
 
@@ -118,11 +124,16 @@ def _launch(name: str, args: argparse.Namespace) -> subprocess.Popen[bytes]:
     if name == "smtp":
         return _spawn([sys.executable, "-m", "abusedesk.cli", "smtp", "--host", args.host,
                        "--port", str(args.smtp_port)])
-    return _spawn([sys.executable, "-m", "abusedesk.cli", "worker"])
+    if name == "worker-urgent":  # level with the web processes, whatever ABUSEDESK_WORKER_NICE says
+        return _spawn([sys.executable, "-m", "abusedesk.cli", "worker", "--queues", "urgent", "--nice", "0"])
+    return _spawn([sys.executable, "-m", "abusedesk.cli", "worker", "--queues", "default,bulk"])
 
 
 def _start_children(args: argparse.Namespace) -> dict[str, subprocess.Popen[bytes]]:
-    names = ["web", *(f"worker-{index}" for index in range(max(0, args.workers)))]
+    # The urgent lane's worker takes only jobs above every filing job (jobs.core.queue_for) and runs screening: an
+    # S0 never waits behind a batch, nor for a nice worker's share of a busy CPU. The others take everything else.
+    urgent = ["worker-urgent"] if args.workers > 0 else []
+    names = ["web", *urgent, *(f"worker-{index}" for index in range(max(0, args.workers)))]
     names += ["smtp"] if args.smtp_port is not None else []
     return {name: _launch(name, args) for name in names}
 
