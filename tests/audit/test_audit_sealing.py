@@ -89,7 +89,7 @@ def test_events_committed_before_a_crash_are_sealed_by_the_next_sealer() -> None
 def test_the_workers_sealer_thread_chains_committed_events() -> None:
     if connection.vendor == "sqlite" and "memory" in connection.settings_dict["NAME"]:
         pytest.skip("the sealer thread needs a database another connection can see; runs on PostgreSQL")
-    sealer = _tickers("test-worker")[0]  # the sealer comes first
+    sealer = _tickers("test-worker", ["*"])[0]  # the sealer comes first
     sealer.start()
     try:
         _append(3)
