@@ -172,9 +172,9 @@ def enqueue(job_task: Task[P, T], *args: Any, priority: int | None = None, delay
     options: dict[str, Any] = {}
     if priority is not None:
         options["priority"] = max(-100, min(100, int(priority)))
-    effective = options.get("priority", job_task.priority)
-    if queue_for(effective, job_task.queue_name) != job_task.queue_name:
-        options["queue_name"] = URGENT_QUEUE
+    queue = queue_for(options.get("priority", job_task.priority), job_task.queue_name)
+    if queue != job_task.queue_name:
+        options["queue_name"] = queue
     if delay_s:
         options["run_after"] = timezone.now() + timedelta(seconds=delay_s)
     target = job_task.using(**options) if options else job_task

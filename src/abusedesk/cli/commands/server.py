@@ -125,6 +125,7 @@ def _launch(name: str, args: argparse.Namespace) -> subprocess.Popen[bytes]:
         return _spawn([sys.executable, "-m", "abusedesk.cli", "smtp", "--host", args.host,
                        "--port", str(args.smtp_port)])
     if name == "worker-urgent":  # level with the web processes, whatever ABUSEDESK_WORKER_NICE says
+        # "urgent" is jobs.core.URGENT_QUEUE, spelt out: `up` starts before Django is set up and loads no job code.
         return _spawn([sys.executable, "-m", "abusedesk.cli", "worker", "--queues", "urgent", "--nice", "0"])
     return _spawn([sys.executable, "-m", "abusedesk.cli", "worker", "--queues", "default,bulk"])
 
