@@ -57,3 +57,63 @@ def test_screening_moves_nothing_when_no_text_is_s0_and_skips_filed_reports(post
     post_report(report_body(urls=["https://forum.test/threads/2"], category="threat", explanation=MILD))
     assert screen_waiting() == 1  # the filed report is not read again
     assert not DBTaskResult.objects.filter(priority=SCREENED_PRIORITY).exists()
+
+
+THREAT_NO_PLACE = "Someone should visit her tonight and hurt her, she deserves it."
+
+
+def test_texts_without_a_locating_span_are_not_read_by_the_models(post_report: Any, monkeypatch: Any) -> None:
+    from abusedesk.detection import api
+
+    ids = [post_report(report_body(urls=[f"https://forum.test/threads/{n}"], category="threat",
+                                   explanation=text)).json()["id"]
+           for n, text in enumerate([MILD, THREAT_NO_PLACE, S0_TEXT])]
+    read: list[str] = []
+    real = api.analyse_many
+
+    def spy(texts: Any, langs: Any = None, **kwargs: Any) -> Any:
+        read.extend(texts)
+        return real(texts, langs, **kwargs)
+
+    monkeypatch.setattr(api, "analyse_many", spy)
+    assert screen_waiting() == 3  # all three are read (marked), one by the models
+    assert read == [S0_TEXT]
+    assert _job_priority(ids[2]) == SCREENED_PRIORITY
+    assert _job_priority(ids[1]) != SCREENED_PRIORITY
+
+
+def test_rules_that_make_s0_without_a_place_are_screened_in_full(post_report: Any, settings: Any,
+                                                                 tmp_path: Any) -> None:
+    import json
+
+    from abusedesk.triage.rules import load_rules
+
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"version": 9, "rules": [
+        {"id": "s0-any-threat", "severity": "S0", "all": ["threat"], "reason": "every threat pages here"}]}))
+    settings.SEVERITY_RULES_PATH = str(rules)
+    load_rules.cache_clear()
+    try:
+        rid = post_report(report_body(urls=["https://forum.test/threads/3"], category="threat",
+                                      explanation=THREAT_NO_PLACE)).json()["id"]
+        assert screen_waiting() == 1
+        assert _job_priority(rid) == SCREENED_PRIORITY
+    finally:
+        load_rules.cache_clear()
+
+
+@pytest.mark.parametrize(("rule", "locating", "expected"), [
+    ({"all": ["threat_at_location"]}, ["address", "coordinates", "licence_plate"], True),
+    ({"all": ["located", "threat"]}, ["address"], True),
+    ({"all": ["threat"]}, ["address"], False),  # S0 without a place: every text must be read
+    ({"any": ["threat_at_location", "hate"]}, ["address"], False),  # `any`: hate alone would do
+    ({"all": ["threat_at_location"]}, ["address", "person_name"], False),  # a span no recogniser finds
+])
+def test_when_s0_needs_a_location(rule: dict[str, Any], locating: list[str], expected: bool) -> None:
+    from abusedesk.detection.api import personal_data_kinds_known
+    from abusedesk.triage.rules import parse_rules, s0_needs_location
+
+    ruleset = parse_rules({"version": 1, "locating_spans": locating, "rules": [
+        {"id": "s0", "severity": "S0", "reason": "r", **rule},
+        {"id": "s1", "severity": "S1", "all": ["threat"], "reason": "r"}]})
+    assert s0_needs_location(ruleset, personal_data_kinds_known()) is expected

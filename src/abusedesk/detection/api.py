@@ -87,6 +87,22 @@ def analyse_many(texts: Sequence[str], langs: Sequence[str | None] | None = None
     return [_run(t) for t in batch]
 
 
+def personal_data_kinds(texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[frozenset[str]]:
+    """The kinds of personal data (pii.PRIORITY: address, phone, …) each text holds, from the pattern recognisers
+    alone: normalisation, language id for texts given none, and no model. The same spans the doxxing detector
+    starts from, so a kind missing here is missing from any finding (pipeline/screen.py relies on it)."""
+    from abusedesk.detection.pii import find_pii
+
+    return [frozenset(s.type for s in find_pii(t)) for t in prepare_many(texts, langs)]
+
+
+def personal_data_kinds_known() -> frozenset[str]:
+    """Every kind `personal_data_kinds` can name."""
+    from abusedesk.detection.pii import PRIORITY
+
+    return frozenset(PRIORITY)
+
+
 def _identify(texts: list[str]) -> list[dict[str, float]]:
     from abusedesk.detection.langid import identify_many
 

@@ -116,6 +116,17 @@ def parse_rules(data: Any, *, source: str = "severity_rules.json") -> RuleSet:
                    locating_spans=frozenset(parsed.locating_spans))
 
 
+def s0_needs_location(ruleset: RuleSet, span_types: frozenset[str]) -> bool:
+    """Whether a text can be S0 only if it holds a personal-data span of a locating type: every S0 rule needs
+    `located` or `threat_at_location` among its `all` conditions, and every locating span type is one of
+    `span_types` (the pattern recognisers' kinds; a located doxxing finding's spans of those types are theirs).
+    Screening (pipeline/screen.py) then leaves the models unrun on a text without such a span; a ruleset that makes
+    S0 some other way, or counts a span the recognisers do not find (a name), is screened in full."""
+    needs = frozenset({"located", "threat_at_location"})
+    s0 = [r for r in ruleset.rules if r.severity == "S0"]
+    return all(needs & r.all for r in s0) and ruleset.locating_spans <= span_types
+
+
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> RuleSet:
     from django.conf import settings
