@@ -68,7 +68,8 @@ def test_the_customer_statement_carries_the_cited_assessments_summary(
     assert "The forum's own moderators left the threads up." in facts
     assert "It relies on a site assessment" in facts
     assert "20,000 posts assessed (posts dated 2025-12 to 2026-02)" in facts
-    assert "threat 48 (2.40 per 1,000 posts, 95% interval 1.81 to 3.18)" in facts and "doxxing 31" in facts
+    assert "Threat of violence 48 (2.40 per 1,000 posts, 95% interval 1.81 to 3.18)" in facts
+    assert "Doxxing (personal data of a private person) 31" in facts
     assert "Detector versions: threat 2.0." in facts
     assert f"profile has SHA-256 {evidence.body_sha256}." in facts
     assert "Automated means were used to detect the content." in body
@@ -88,7 +89,7 @@ def test_the_summary_is_in_the_customers_language(forum_case: Case, staff: Any, 
     body = _to("owner@forum.test", "Declaración de motivos").body
     assert "Se basa en una evaluación del sitio" in body
     assert "20\xa0000 publicaciones evaluadas (publicaciones fechadas entre 2025-12 y 2026-02)" in body
-    assert "threat 48 (2,40 por cada 1000 publicaciones, intervalo del 95 % de 1,81 a 3,18)" in body
+    assert "Amenaza de violencia 48 (2,40 por cada 1000 publicaciones, intervalo del 95 % de 1,81 a 3,18)" in body
     assert f"El perfil de la evaluación tiene el SHA-256 {evidence.body_sha256}." in body
     for never in NEVER:
         assert never not in body, never

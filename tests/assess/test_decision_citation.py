@@ -100,7 +100,8 @@ def test_console_decision_cites_the_assessment_and_the_statement_summarises_it(
     (sor,) = statements_for(parse_period(day))
     facts = sor["decision_facts"]
     assert "20,000 posts assessed (posts dated 2025-12 to 2026-02)" in facts
-    assert "threat 48 (2.40 per 1,000 posts, 95% interval 1.81 to 3.18)" in facts and "doxxing 31" in facts
+    assert "Threat of violence 48 (2.40 per 1,000 posts, 95% interval 1.81 to 3.18)" in facts
+    assert "Doxxing (personal data of a private person) 31" in facts
     assert f"profile has SHA-256 {evidence.body_sha256}" in facts
     assert sor["automated_detection"] == "Yes"
     assert sor["decision_provision"] == "DECISION_PROVISION_TOTAL_TERMINATION"

@@ -6,7 +6,8 @@ for both, so the customer reads exactly what the public statement says about the
 stores the assessment (an Evidence row whose `headers` hold the card assess/store.py writes), because enforcement
 sits below `assess` and may not import it (docs/architecture.md).
 
-Numbers, months, label names, detector versions and the profile's hash only: the card's pseudonymous targets,
+Numbers, months, label names (the report categories' names, in the reader's language), detector versions and the
+profile's hash only: the card's pseudonymous targets,
 threads and input files are never read, and the encrypted body (which holds the posts) is not loaded.
 """
 
@@ -50,8 +51,19 @@ def cited_summary(evidence_id: Any) -> str:
 
 def _label(label: str, v: dict[str, Any]) -> str:
     return _("%(label)s %(count)s (%(rate)s per 1,000 posts, 95%% interval %(low)s to %(high)s)") % {
-        "label": label, "count": _count(v["count"]), "rate": _rate(v["per_1000"]), "low": _rate(v["ci"][0]),
+        "label": label_name(label), "count": _count(v["count"]), "rate": _rate(v["per_1000"]), "low": _rate(v["ci"][0]),
         "high": _rate(v["ci"][1])}
+
+
+def label_name(label: str) -> str:
+    """A detector label as the reader says it: the report category of the same code ("threat" → "Threat of
+    violence", "Amenaza de violencia"), or the code itself for a label that is no category."""
+    from abusedesk.intake.models import Category
+
+    try:
+        return _(Category(label).label)
+    except ValueError:
+        return label
 
 
 def _count(value: int) -> str:
