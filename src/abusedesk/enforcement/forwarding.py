@@ -35,11 +35,15 @@ def host_forward(report: Report, service: Any) -> HostForward:
             notice_text = redact_reporter(notice_text, name=reporter.name, email=reporter.email, phone=reporter.phone)
     disclosure = (ReporterDisclosure(name=reporter.name or "", email=reporter.email or "")
                   if choice == Share.SEND else None)
+    # A row reusing another report's capture (evidence/reuse.py) has its state but not its text: the excerpt is the
+    # capture's. Bodies are not read here.
+    rows = (Evidence.objects.filter(report=report, status=CaptureStatus.CAPTURED).select_related("same_as")
+            .defer("body", "same_as__body").order_by("created_at"))
     evidence = [EvidenceRef(url=e.url, final_url=e.final_url, http_status=e.http_status, resolved_ip=e.resolved_ip,
                             body_sha256=e.body_sha256, text_sha256=e.text_sha256,
                             fetched_at=e.fetched_at.isoformat() if e.fetched_at else "",
-                            excerpt=(e.text or "")[:EXCERPT_CHARS])
-                for e in Evidence.objects.filter(report=report, status=CaptureStatus.CAPTURED).order_by("created_at")]
+                            excerpt=((e.same_as or e).text or "")[:EXCERPT_CHARS])
+                for e in rows]
     return HostForward(reference=f"R-{str(report.pk)[:8]}", received_at=report.received_at.isoformat(),
                        category=report.category, urls=[u["url"] for u in report.urls], our_service=service.kind,
                        origin_ip=str(service.origin_ip) if service.origin_ip else None, evidence=evidence,

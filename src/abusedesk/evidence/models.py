@@ -44,6 +44,16 @@ class Evidence(models.Model):
     fetched_from = models.CharField(max_length=200, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # This report's URL was covered by that capture of the same URL in the same case (evidence/reuse.py): the row
+    # has no fetch and no bytes of its own; once that capture settles, its final state is copied here (no body or
+    # text: they are read from the capture). None for a capture of its own. RESTRICT: a capture that other rows
+    # point at is deleted only together with them (deleting all of a case's reports), never left dangling.
+    same_as = models.ForeignKey("self", null=True, blank=True, on_delete=models.RESTRICT, related_name="covers")
+
+    class Meta:
+        # The captures a new report may reuse are looked up by case among the rows that are captures of their own.
+        indexes = [models.Index(fields=["case", "created_at"], condition=models.Q(same_as__isnull=True),
+                                name="evidence_own_capture_idx")]
 
     def __str__(self) -> str:
         return f"evidence {self.id} ({self.status})"

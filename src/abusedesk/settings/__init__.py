@@ -214,6 +214,10 @@ KEYRING_PATH = Path(env_str("ABUSEDESK_KEYRING", str(DATA_DIR / "keyring.json"))
 EVIDENCE_CAPTURE = env_bool("ABUSEDESK_EVIDENCE_CAPTURE", True)
 EVIDENCE_MAX_BYTES = env_int("ABUSEDESK_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 EVIDENCE_DEADLINE_SECONDS = float(env_str("ABUSEDESK_EVIDENCE_DEADLINE_SECONDS", "30"))
+# Seconds for which a report's URL reuses the capture of the same URL in the same case (pending, or fetched within
+# this window) instead of fetching it again: a campaign of thousands of reports fetches its page once
+# (evidence/reuse.py). 0 turns reuse off (one fetch per report and URL).
+CAPTURE_REUSE_SECONDS = env_int("ABUSEDESK_CAPTURE_REUSE_SECONDS", 900, bounds=(0, 7 * 24 * 3600))
 # An HTTP CONNECT proxy for all evidence fetching (production egress), e.g. http://egress:3128.
 EVIDENCE_PROXY = env_str("ABUSEDESK_EVIDENCE_PROXY", "")
 # A DNS server (host:port) for evidence fetching instead of the system resolver.
