@@ -229,3 +229,17 @@ def test_a_row_made_while_its_capture_settles_is_settled_with_it(site: str, fetc
     row = Evidence.objects.get(report_id=later)
     assert row.same_as_id == pending.pk and row.settled and row.status == "captured"
     assert AuditEvent.objects.get(verb="evidence.captured").payload["covers"] == 1
+
+
+def test_a_referral_packet_lists_a_shared_capture_once(site: str, fetches: list[str], campaign: Any) -> None:
+    import json
+
+    from abusedesk.referrals.prepare import prepare
+
+    campaign(5, url=site, category="harassment")
+    _run_all()
+    case = Case.objects.get()
+    assert case.evidence.count() == 5
+    packet = json.loads(prepare(case, reason="test").packet)
+    (listed,) = packet["evidence"]
+    assert listed["url"] == site and listed["body_sha256"] == Evidence.objects.get(same_as__isnull=True).body_sha256

@@ -61,7 +61,9 @@ def prepare(case: Case, *, reason: str) -> Referral:
                     for t in texts[-20:]],
         "evidence": [{"url": e.url, "final_url": e.final_url, "fetched_at": e.fetched_at.isoformat()
                       if e.fetched_at else "", "body_sha256": e.body_sha256, "text_sha256": e.text_sha256,
-                      "resolved_ip": e.resolved_ip} for e in case.evidence.filter(status="captured")],
+                      "resolved_ip": e.resolved_ip}
+                     # Each capture once: a campaign's reports share one (evidence/reuse.py), their rows repeat it.
+                     for e in case.evidence.filter(status="captured", same_as__isnull=True)],
         "times_are": "UTC (ISO 8601 with offset)",
     }
     with audit.atomic():
