@@ -74,7 +74,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
-    context = case_page_context(case, request.user)  # type: ignore[arg-type]
+    context = case_page_context(case, request.user, query=request.GET)  # type: ignore[arg-type]
     context.update({"form": DecisionForm(case=case, emergency_allowed=case.severity == "S0"),
                     "close_form": CloseForm(),
                     "severity_form": SeverityForm(initial={"severity": case.severity}),
