@@ -243,3 +243,17 @@ def test_a_referral_packet_lists_a_shared_capture_once(site: str, fetches: list[
     packet = json.loads(prepare(case, reason="test").packet)
     (listed,) = packet["evidence"]
     assert listed["url"] == site and listed["body_sha256"] == Evidence.objects.get(same_as__isnull=True).body_sha256
+
+
+def test_the_case_page_shows_a_shared_capture_once_with_the_reports_it_covers(
+        site: str, fetches: list[str], campaign: Any, client: Any, staff: Any) -> None:
+    campaign(5, url=site, category="harassment")
+    _run_all()
+    case = Case.objects.get()
+    client.force_login(staff["ana"])
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert page.count('<article class="capture">') == 1
+    assert "This capture is also the evidence of 4 other reports of this URL in this case." in page
+    client.cookies["django_language"] = "es"
+    page = client.get(f"/console/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Esta captura es también la prueba de 4 denuncias más de esta URL en este caso." in page

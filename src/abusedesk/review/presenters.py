@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -138,7 +138,8 @@ def case_page_context(case: Case, user: User, *, query: QueryDict | None = None)
 
     query = query if query is not None else QueryDict()
     reports_page = _list_page(query, REPORTS_PARAM, case.reports.count(), anchor="report-list")
-    evidence_page = _list_page(query, EVIDENCE_PARAM, case.evidence.count(), anchor="evidence-list")
+    evidence_page = _list_page(query, EVIDENCE_PARAM, case.evidence.filter(same_as__isnull=True).count(),
+                               anchor="evidence-list")
     decisions = list(case.decisions.select_related("policy", "decided_by", "emergency_reviewed_by", "cited_assessment")
                      .defer("cited_assessment__body", "cited_assessment__text")
                      .prefetch_related("approvals__approver").order_by("-decided_at"))
@@ -186,8 +187,11 @@ def _order_banners(case: Case, query: QueryDict, page: ListPage) -> dict[str, An
 
 
 def _evidence_rows(case: Case, page: ListPage) -> list[dict[str, Any]]:
-    items = list(case.evidence.defer("body").prefetch_related("findings").order_by("created_at", "pk")
-                 [page.offset:page.offset + PER_PAGE])
+    """The page's captures. A campaign's reports of one URL share one capture (evidence/reuse.py): their own rows
+    repeat its state without body or text, so the list shows the capture once, with how many other reports it
+    covers (`covered`)."""
+    items = list(case.evidence.filter(same_as__isnull=True).annotate(covered=Count("covers")).defer("body")
+                 .prefetch_related("findings").order_by("created_at", "pk")[page.offset:page.offset + PER_PAGE])
     _load_image_bodies(items)
     evidence = []
     for item in items:

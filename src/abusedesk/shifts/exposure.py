@@ -52,10 +52,12 @@ def case_category(case_id: int) -> str:
     from abusedesk.triage.rules import THRESHOLD
 
     harmful = harmful_categories()
-    found = set(Report.objects.filter(case_id=case_id, category__in=harmful).values_list("category", flat=True))
+    # DISTINCT: a campaign case has thousands of reports of one category; the database answers with each once.
+    found = set(Report.objects.filter(case_id=case_id, category__in=harmful)
+                .order_by().values_list("category", flat=True).distinct())
     found |= set(Finding.objects.filter(Q(case_id=case_id) | Q(report__case_id=case_id) | Q(evidence__case_id=case_id),
                                         category__in=harmful, score__gte=THRESHOLD)
-                 .values_list("category", flat=True))
+                 .order_by().values_list("category", flat=True).distinct())
     return next((category for category in harmful if category in found), "")
 
 
