@@ -224,3 +224,20 @@ def test_the_mailbox_speaks_the_console_languages(as_user: Callable[[str], Clien
         body = _body(client.get("/console/mailbox/")) + _body(client.get(f"/console/mailbox/{message.pk}/"))
         assert all(w in body for w in words), lang
         assert f'<html lang="{lang}"' in body
+
+
+def test_filing_takes_defanged_urls_written_plainly(as_user: Callable[[str], Client], store: Any) -> None:
+    message = store(mail())
+    ana = as_user("ana")
+    response = _file(ana, message, urls="hxxps://forum[.]test/threads/9\nforum[dot]test/u/x\nhttps://forum.test/a")
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert [u["url"] for u in report.urls] == ["https://forum.test/threads/9", "http://forum.test/u/x",
+                                              "https://forum.test/a"]
+
+
+def test_a_line_that_is_not_one_url_is_named_as_typed(as_user: Callable[[str], Client], store: Any) -> None:
+    message = store(mail())
+    page = _body(_file(as_user("ana"), message, urls="https://forum.test/a https://forum.test/b"))
+    assert "URL 1 (https://forum.test/a https://forum.test/b)" in page
+    assert not Report.objects.exists()

@@ -96,6 +96,16 @@ class MailboxFilter(forms.Form):
         return urlencode({k: v for k, v in self.cleaned_data.items() if v})
 
 
+def _plain_url(line: str) -> str:
+    """A URL as an analyst pastes it from a report, written plainly: abuse reports often defang them
+    (`hxxps://forum[.]test/t/1`, `forum[dot]test`), the e-mail reader's way (intake/email/freetext.py). A line
+    that is not one URL stays as typed, so intake's validation names what is wrong with it."""
+    from abusedesk.intake.email.freetext import urls_in
+
+    found = urls_in(line, limit=2)
+    return found[0] if len(found) == 1 else line
+
+
 class FileForm(forms.Form):
     urls = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}), max_length=20_000,
                            label=gettext_lazy("URLs"),
@@ -107,7 +117,7 @@ class FileForm(forms.Form):
 
     def filing(self) -> Filing:
         data = self.cleaned_data
-        urls = [line.strip() for line in data["urls"].splitlines() if line.strip()]
+        urls = [_plain_url(line.strip()) for line in data["urls"].splitlines() if line.strip()]
         return Filing(urls=urls, category=data["category"], language=data["language"].strip())
 
     def show_problems(self, error: IntakeError, filing: Filing) -> None:
