@@ -69,7 +69,8 @@ class RunState(models.TextChoices):
 class AssessmentRun(models.Model):
     """Progress of one `abusedesk assess --case` run, written by the command about every 2 seconds so that the case
     page can show it (assess/progress.py). A row still `running` whose `updated_at` stopped moving is a run that
-    died without saying so (killed, machine lost): the page shows it as interrupted."""
+    died without saying so (killed, machine lost): the page shows it as interrupted, and the job workers' periodic
+    `close_stale_runs` closes it as such with its end event (assess/progress.py)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assessment_runs")
@@ -83,6 +84,7 @@ class AssessmentRun(models.Model):
     engine = models.CharField(max_length=200)
     checkpoint = models.TextField(blank=True)  # the --checkpoint file, to resume from
     sources = models.JSONField(default=list)  # the input files' names
+    input_sha256 = models.JSONField(default=list)  # each input's SHA-256, once hashed (for the audit events)
     error = models.CharField(max_length=300, blank=True)
     evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
@@ -90,7 +92,10 @@ class AssessmentRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "started_at"], name="assessment_run_case_idx")]
+        indexes = [models.Index(fields=["case", "started_at"], name="assessment_run_case_idx"),
+                   # close_stale_runs reads the running rows every minute: a small partial index keeps that cheap
+                   models.Index(fields=["updated_at"], condition=models.Q(state="running"),
+                                name="assessment_run_running_idx")]
 
     def __str__(self) -> str:
         return f"assessment run {self.id} ({self.state})"

@@ -12,3 +12,9 @@ class PipelineConfig(AppConfig):
         from abusedesk.pipeline import flow
 
         flow.connect()
+        # Runs of `abusedesk assess --case` killed outright get their end event (assess/progress.py): the assess stage
+        # is not an app, so its periodic job is registered here, where the stages are wired together.
+        from abusedesk.assess.progress import CLOSE_EVERY, close_stale_runs
+        from abusedesk.jobs.schedule import every
+
+        every("assess.close_stale_runs", CLOSE_EVERY, close_stale_runs)
