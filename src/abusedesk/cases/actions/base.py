@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from abusedesk.accounts.models import User
 
@@ -22,4 +24,4 @@ def actor(user: User | None) -> str:
 
 def require_decider(user: User) -> None:
     if not user.can_decide:
-        raise ActionRefused("your role cannot make or approve decisions")
+        raise ActionRefused(_("your role cannot make or approve decisions"))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abusedesk.audit import trail as audit
 from abusedesk.cases import signals
@@ -63,17 +64,17 @@ class CheckedDecision:
 def check_decide(data: DecisionInput, *, acting_user: User) -> CheckedDecision:
     require_decider(acting_user)
     if data.outcome not in Outcome.values:
-        raise ActionRefused(f"unknown outcome {data.outcome!r}")
+        raise ActionRefused(_("unknown outcome %(outcome)s") % {"outcome": repr(data.outcome)})
     if data.scope not in DecisionScope.values:
-        raise ActionRefused(f"scope: unknown scope {data.scope!r}")
+        raise ActionRefused(_("scope: unknown scope %(scope)s") % {"scope": repr(data.scope)})
     assessment_id = _evidence_id(data.assessment_id)
     if assessment_id and data.scope != DecisionScope.SITE:
-        raise ActionRefused("scope: a decision citing a site assessment is about the whole site")
+        raise ActionRefused(_("scope: a decision citing a site assessment is about the whole site"))
     if not data.reasoning.strip():
-        raise ActionRefused("reasoning is required: explain the decision in your own words")
+        raise ActionRefused(_("reasoning is required: explain the decision in your own words"))
     policy = PolicyClause.objects.filter(pk=data.policy_id, active=True).first()
     if policy is None:
-        raise ActionRefused("a decision must cite an active policy clause")
+        raise ActionRefused(_("a decision must cite an active policy clause"))
     cleaned = replace(data, reasoning=data.reasoning.strip(), facts=data.facts.strip(),
                       notice_hours=max(0, int(data.notice_hours)), assessment_id=assessment_id,
                       # A site assessment's labels are the detectors': the profile is automated detection.
@@ -87,7 +88,7 @@ def _evidence_id(value: str | None) -> str | None:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise ActionRefused(f"assessment: {value!r} is not an evidence id") from None
+        raise ActionRefused(_("assessment: %(value)s is not an evidence id") % {"value": repr(value)}) from None
 
 
 def action_payload(case: Case, data: DecisionInput, policy: PolicyClause) -> dict[str, Any]:
@@ -113,7 +114,8 @@ def cited_assessment(case: Case, evidence_id: str) -> dict[str, str]:
     found = (case.evidence.filter(pk=evidence_id, headers__kind=SITE_ASSESSMENT, status="captured")
              .values_list("body_sha256", flat=True).first())
     if found is None:
-        raise ActionRefused(f"assessment: evidence {evidence_id} is not a site assessment stored on case C-{case.pk}")
+        raise ActionRefused(_("assessment: evidence %(evidence)s is not a site assessment stored on case C-%(case)s")
+                            % {"evidence": evidence_id, "case": case.pk})
     return {"evidence": str(evidence_id), "profile_sha256": str(found)}
 
 
@@ -128,7 +130,7 @@ def do_decide(case: Case, decision_input: DecisionInput | CheckedDecision, *, ac
                else check_decide(decision_input, acting_user=acting_user))
     require_decider(acting_user)
     if emergency and bulk_id is not None:
-        raise ActionRefused("the emergency path is for one case at a time, not for a decision made in bulk")
+        raise ActionRefused(_("the emergency path is for one case at a time, not for a decision made in bulk"))
     data, policy = checked.data, checked.policy
     with audit.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("customer", "property").get(pk=case.pk)
@@ -164,19 +166,19 @@ def do_decide(case: Case, decision_input: DecisionInput | CheckedDecision, *, ac
 def _check_case_for_decision(case: Case, data: DecisionInput, emergency: bool) -> bool:
     """The checks that need the locked case; returns whether a second person must approve."""
     if case.status == CaseStatus.CLOSED:
-        raise ActionRefused("the case is closed")
+        raise ActionRefused(_("the case is closed"))
     if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
-        raise ActionRefused("another decision on this case is awaiting approval")
+        raise ActionRefused(_("another decision on this case is awaiting approval"))
     # Orders come only through an authority's token (the lane); one marked manifestly unfounded blocks nothing.
     orders = list(case.reports.filter(lane="authority", manifestly_unfounded=False))
     incomplete = [problem for r in orders for problem in r.order_problems]
     if incomplete and data.outcome != Outcome.NO_ACTION:
-        raise ActionRefused("an authority order in this case is incomplete (" + "; ".join(incomplete[:3]) +
-                            "); ask the authority to complete it before acting")
+        raise ActionRefused(_("an authority order in this case is incomplete (%(problems)s); ask the authority to "
+                              "complete it before acting") % {"problems": "; ".join(incomplete[:3])})
     if data.scope == DecisionScope.SITE and case.property_id is None:
-        raise ActionRefused("scope: this case is not attributed to a property, so there is no site to decide about")
+        raise ActionRefused(_("scope: this case is not attributed to a property, so there is no site to decide about"))
     if emergency and (case.severity != "S0" or data.outcome not in FOUR_EYES_OUTCOMES):
-        raise ActionRefused("the emergency path is only for suspending or terminating on an S0 case")
+        raise ActionRefused(_("the emergency path is only for suspending or terminating on an S0 case"))
     # A protected customer raises the bar: acting on an authority order needs a (senior) second person.
     protected_order = bool(orders and case.customer and case.customer.protected)
     return (data.outcome in FOUR_EYES_OUTCOMES or (protected_order and data.outcome != Outcome.NO_ACTION)) \
@@ -214,7 +216,7 @@ def do_approve(decision: Decision, *, acting_user: User, authenticated_at: datet
                          object_id=str(decision.pk), payload={"payload_hash": current_hash})
             _make_effective(decision, payload, acting_user)
     if void_reason:
-        raise ActionRefused("what this decision would do has changed since it was made; decide again")
+        raise ActionRefused(_("what this decision would do has changed since it was made; decide again"))
     return decision
 
 
@@ -228,9 +230,9 @@ def do_return_decision(decision: Decision, *, acting_user: User, reason: str, re
     require_decider(acting_user)
     reason = reason.strip()
     if not reason:
-        raise ActionRefused("say why: the analyst who made the decision reads the reason")
+        raise ActionRefused(_("say why: the analyst who made the decision reads the reason"))
     if len(reason) > MAX_RETURN_REASON:
-        raise ActionRefused(f"the reason is longer than {MAX_RETURN_REASON} characters")
+        raise ActionRefused(_("the reason is longer than %(limit)d characters") % {"limit": MAX_RETURN_REASON})
     status, verb = ((DecisionStatus.REJECTED, "decision.rejected") if reject else
                     (DecisionStatus.SENT_BACK, "decision.sent_back"))
     with audit.atomic():
@@ -248,8 +250,8 @@ def _require_recent_authentication(authenticated_at: datetime | None) -> None:
     limit = timedelta(minutes=settings.APPROVAL_REAUTH_MINUTES)
     if authenticated_at is None or timezone.now() - authenticated_at > limit:
         raise ReauthenticationRequired(
-            f"approving needs a log-in within the last {settings.APPROVAL_REAUTH_MINUTES} minutes; "
-            "confirm your password")
+            _("approving needs a log-in within the last %(minutes)d minutes; confirm your password")
+            % {"minutes": settings.APPROVAL_REAUTH_MINUTES})
 
 
 def _require_second_factor(user: User, second_factor_at: datetime | None) -> None:
@@ -259,24 +261,24 @@ def _require_second_factor(user: User, second_factor_at: datetime | None) -> Non
     if not (settings.APPROVAL_REQUIRE_MFA or enrolled):
         return
     if not enrolled:
-        raise ActionRefused("approvals need a second factor and you have none: ask an administrator to run "
-                            "`abusedesk users mfa` for you")
+        raise ActionRefused(_("approvals need a second factor and you have none: ask an administrator to run "
+                              "`abusedesk users mfa` for you"))
     if second_factor_at is None or timezone.now() - second_factor_at > timedelta(seconds=mfa.CODE_FRESH_SECONDS):
-        raise ReauthenticationRequired("each approval needs a fresh one-time code; confirm your password and code")
+        raise ReauthenticationRequired(_("each approval needs a fresh one-time code; confirm your password and code"))
 
 
 def _check_approver(decision: Decision, user: User) -> None:
     if decision.status != DecisionStatus.AWAITING_APPROVAL:
-        raise ActionRefused("this decision is not awaiting approval")
+        raise ActionRefused(_("this decision is not awaiting approval"))
     if timezone.now() - decision.decided_at > timedelta(hours=settings.APPROVAL_TTL_HOURS):
-        raise ActionRefused(f"this decision waited more than {settings.APPROVAL_TTL_HOURS} hours for approval and "
-                            "has expired; decide again")
+        raise ActionRefused(_("this decision waited more than %(hours)d hours for approval and has expired; "
+                              "decide again") % {"hours": settings.APPROVAL_TTL_HOURS})
     if decision.decided_by_id == user.pk:
-        raise ActionRefused("the person who made a decision cannot approve it")
+        raise ActionRefused(_("the person who made a decision cannot approve it"))
     if decision.requires_senior and not user.is_senior:
-        raise ActionRefused("the customer is protected: a senior analyst must approve")
+        raise ActionRefused(_("the customer is protected: a senior analyst must approve"))
     if decision.approvals.filter(approver=user).exists():
-        raise ActionRefused("you have already approved this decision")
+        raise ActionRefused(_("you have already approved this decision"))
 
 
 def _input_of(decision: Decision) -> DecisionInput:
@@ -293,7 +295,7 @@ def _make_effective(decision: Decision, payload: dict[str, Any], acting_user: Us
     updated = Decision.objects.filter(pk=decision.pk, execution_key__isnull=True).update(
         status=DecisionStatus.EFFECTIVE, effective_at=now, execution_key=key)
     if not updated:
-        raise ActionRefused("this decision has already been carried out")
+        raise ActionRefused(_("this decision has already been carried out"))
     Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.DECIDED, updated_at=now)
     decision.status, decision.effective_at, decision.execution_key = DecisionStatus.EFFECTIVE, now, key
     audit.append(actor=actor(acting_user), verb="decision.effective", object_type="decision",
@@ -306,9 +308,9 @@ def do_close_case(case: Case, *, reason: str, acting_user: User) -> Case:
     with audit.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status == CaseStatus.AWAITING_APPROVAL:
-            raise ActionRefused("a decision on this case is awaiting approval")
+            raise ActionRefused(_("a decision on this case is awaiting approval"))
         if case.status == CaseStatus.CLOSED:  # closing twice would audit a second close of the same case
-            raise ActionRefused("the case is already closed")
+            raise ActionRefused(_("the case is already closed"))
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
         Report.objects.filter(case=case).update(status=ReportStatus.CLOSED)
         audit.append(actor=actor(acting_user), verb="case.closed", object_type="case", object_id=str(case.pk),
@@ -322,13 +324,13 @@ def do_review_emergency(decision: Decision, *, acting_user: User, confirm: bool,
     require_decider(acting_user)
     reasoning = reasoning.strip()
     if not reasoning:
-        raise ActionRefused("say why you confirm or reverse the emergency decision")
+        raise ActionRefused(_("say why you confirm or reverse the emergency decision"))
     with audit.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if not decision.emergency or decision.emergency_reviewed_by_id is not None:
-            raise ActionRefused("this decision is not an emergency decision awaiting review")
+            raise ActionRefused(_("this decision is not an emergency decision awaiting review"))
         if decision.decided_by_id == acting_user.pk:
-            raise ActionRefused("the person who made an emergency decision cannot review it")
+            raise ActionRefused(_("the person who made an emergency decision cannot review it"))
         Decision.objects.filter(pk=decision.pk).update(emergency_reviewed_by=acting_user)
         audit.append(actor=actor(acting_user), verb="decision.emergency_reviewed", object_type="decision",
                      object_id=str(decision.pk), payload={"confirmed": confirm, "reasoning": reasoning[:500]})

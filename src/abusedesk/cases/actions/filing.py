@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abusedesk.attribution.models import Property
 from abusedesk.audit import trail as audit
@@ -127,11 +128,11 @@ def do_mark_unfounded(report: Report, *, acting_user: User, reason: str) -> Repo
     """Mark a notice manifestly unfounded (DSA Art. 23); the misuse rule then applies to its reporter."""
     require_decider(acting_user)
     if not reason.strip():
-        raise ActionRefused("say why the notice is manifestly unfounded")
+        raise ActionRefused(_("say why the notice is manifestly unfounded"))
     with audit.atomic():
         report = Report.objects.select_for_update(of=("self",)).select_related("reporter").get(pk=report.pk)
         if report.manifestly_unfounded:
-            raise ActionRefused("this notice is already marked manifestly unfounded")
+            raise ActionRefused(_("this notice is already marked manifestly unfounded"))
         Report.objects.filter(pk=report.pk).update(manifestly_unfounded=True)
         report.manifestly_unfounded = True
         audit.append(actor=actor(acting_user), verb="report.marked_unfounded", object_type="report",
@@ -150,20 +151,20 @@ def do_close_report(report: Report, *, reason: str, acting_user: User) -> Report
     require_decider(acting_user)
     reason = reason.strip()
     if not reason:
-        raise ActionRefused("say why the report is closed: the reason is audited")
+        raise ActionRefused(_("say why the report is closed: the reason is audited"))
     if len(reason) > MAX_CLOSE_REASON:
-        raise ActionRefused(f"the reason is longer than {MAX_CLOSE_REASON} characters")
+        raise ActionRefused(_("the reason is longer than %(limit)d characters") % {"limit": MAX_CLOSE_REASON})
     with audit.atomic():
         # The case first, then the report: the order closing or deciding the case takes its locks in.
         case_id = Report.objects.filter(pk=report.pk).values_list("case_id", flat=True).first()
         case = Case.objects.select_for_update().filter(pk=case_id).first() if case_id is not None else None
         report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if case is None or report.case_id != case.pk:
-            raise ActionRefused("the report is not in a case")
+            raise ActionRefused(_("the report is not in a case"))
         if report.status == ReportStatus.CLOSED or case.status == CaseStatus.CLOSED:
-            raise ActionRefused("the report is already closed")
+            raise ActionRefused(_("the report is already closed"))
         if case.status == CaseStatus.AWAITING_APPROVAL:
-            raise ActionRefused("a decision on its case is awaiting approval")
+            raise ActionRefused(_("a decision on its case is awaiting approval"))
         Report.objects.filter(pk=report.pk).update(status=ReportStatus.CLOSED)
         report.status = ReportStatus.CLOSED
         audit.append(actor=actor(acting_user), verb="report.closed", object_type="report", object_id=str(report.pk),

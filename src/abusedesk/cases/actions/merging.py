@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abusedesk.audit import trail as audit
 from abusedesk.cases.actions.base import ActionRefused, actor, require_decider
@@ -35,13 +36,13 @@ def do_move_report(report: Report, target: Case, *, reason: str, acting_user: Us
     with audit.atomic():
         case_id = Report.objects.filter(pk=report.pk).values_list("case_id", flat=True).first()
         if case_id is None:
-            raise ActionRefused("the report is not in a case")
+            raise ActionRefused(_("the report is not in a case"))
         if case_id == target.pk:
-            raise ActionRefused(f"the report is already in {target.ref}")
+            raise ActionRefused(_("the report is already in %(ref)s") % {"ref": target.ref})
         source, target = _lock_pair(case_id, target.pk)
         report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if report.case_id != source.pk:
-            raise ActionRefused("the report changed case meanwhile; reload the page")
+            raise ActionRefused(_("the report changed case meanwhile; reload the page"))
         _check_pair(source, target)
         _move([report], source, target, reason=reason, acting_user=acting_user, merge=False)
         severity, why = initial_severity(report.category)
@@ -58,7 +59,7 @@ def do_merge_case(source: Case, target: Case, *, reason: str, acting_user: User)
     require_decider(acting_user)
     reason = _clean(reason)
     if source.pk == target.pk:
-        raise ActionRefused(f"{target.ref} cannot be merged into itself")
+        raise ActionRefused(_("%(ref)s cannot be merged into itself") % {"ref": target.ref})
     with audit.atomic():
         source, target = _lock_pair(source.pk, target.pk)
         _check_pair(source, target)
@@ -78,9 +79,9 @@ def do_merge_case(source: Case, target: Case, *, reason: str, acting_user: User)
 def _clean(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ActionRefused("say why: the reason is audited with each report that moves")
+        raise ActionRefused(_("say why: the reason is audited with each report that moves"))
     if len(reason) > MAX_MERGE_REASON:
-        raise ActionRefused(f"the reason is longer than {MAX_MERGE_REASON} characters")
+        raise ActionRefused(_("the reason is longer than %(limit)d characters") % {"limit": MAX_MERGE_REASON})
     return reason
 
 
@@ -89,26 +90,27 @@ def _lock_pair(source_id: int, target_id: int) -> tuple[Case, Case]:
     locked = {case.pk: case for case in Case.objects.select_for_update().filter(pk__in=[source_id, target_id])
               .order_by("pk")}
     if target_id not in locked:
-        raise ActionRefused(f"there is no case C-{target_id}")
+        raise ActionRefused(_("there is no case C-%(id)s") % {"id": target_id})
     if source_id not in locked:
-        raise ActionRefused(f"there is no case C-{source_id}")
+        raise ActionRefused(_("there is no case C-%(id)s") % {"id": source_id})
     return locked[source_id], locked[target_id]
 
 
 def _check_pair(source: Case, target: Case) -> None:
     if source.status == CaseStatus.AWAITING_APPROVAL:
-        raise ActionRefused(f"a decision on {source.ref} is awaiting approval")
+        raise ActionRefused(_("a decision on %(ref)s is awaiting approval") % {"ref": source.ref})
     if source.status == CaseStatus.DECIDED:
-        raise ActionRefused(f"{source.ref} has a decision in effect: its reports stay with it")
+        raise ActionRefused(_("%(ref)s has a decision in effect: its reports stay with it") % {"ref": source.ref})
     if source.status == CaseStatus.CLOSED:
-        raise ActionRefused(f"{source.ref} is closed")
+        raise ActionRefused(_("%(ref)s is closed") % {"ref": source.ref})
     if target.status == CaseStatus.CLOSED:
-        raise ActionRefused(f"{target.ref} is closed")
+        raise ActionRefused(_("%(ref)s is closed") % {"ref": target.ref})
     if target.status == CaseStatus.AWAITING_APPROVAL:
-        raise ActionRefused(f"a decision on {target.ref} is awaiting approval")
+        raise ActionRefused(_("a decision on %(ref)s is awaiting approval") % {"ref": target.ref})
     if source.customer_id != target.customer_id:
-        raise ActionRefused(f"{source.ref} and {target.ref} are about different customers; a decision acts on its "
-                            "case's customer, so their reports cannot share a case")
+        raise ActionRefused(_("%(source)s and %(target)s are about different customers; a decision acts on its "
+                              "case's customer, so their reports cannot share a case")
+                            % {"source": source.ref, "target": target.ref})
 
 
 def _move(reports: Sequence[Report], source: Case, target: Case, *, reason: str, acting_user: User,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abusedesk.audit import trail as audit
 from abusedesk.cases import signals
@@ -28,7 +29,7 @@ def do_reverse_decision(decision: Decision, *, acting_user: User, reason: str) -
 def reverse(decision: Decision, acting_user: User, *, reason: str) -> None:
     """Inside a transaction that holds the decision."""
     if decision.status != DecisionStatus.EFFECTIVE:
-        raise ActionRefused("only an effective decision can be reversed")
+        raise ActionRefused(_("only an effective decision can be reversed"))
     Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.REVERSED, reversed_at=timezone.now())
     Case.objects.filter(pk=decision.case_id).update(status=CaseStatus.OPEN, updated_at=timezone.now())
     signals.decision_reversed.send(sender=Decision, decision=decision)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abusedesk.audit import trail as audit
 from abusedesk.cases import signals
@@ -22,12 +23,12 @@ def check_set_severity(case: Case, severity: str, reason: str, *, acting_user: U
     """Refuse what no one may do; returns the cleaned reason. The case-dependent checks run under its lock."""
     require_decider(acting_user)
     if severity not in SEVERITY_RANK:
-        raise ActionRefused(f"unknown severity {severity!r}")
+        raise ActionRefused(_("unknown severity %(severity)s") % {"severity": repr(severity)})
     reason = reason.strip()
     if not reason:
-        raise ActionRefused("say why the severity changes: the reason is shown on the case and audited")
+        raise ActionRefused(_("say why the severity changes: the reason is shown on the case and audited"))
     if len(reason) > MAX_SEVERITY_REASON:
-        raise ActionRefused(f"the reason is longer than {MAX_SEVERITY_REASON} characters")
+        raise ActionRefused(_("the reason is longer than %(limit)d characters") % {"limit": MAX_SEVERITY_REASON})
     return reason
 
 
@@ -53,11 +54,11 @@ def do_set_severity(case: Case, severity: str, reason: str, *, acting_user: User
 
 def _check_severity_change(case: Case, severity: str, user: User) -> None:
     if case.status == CaseStatus.CLOSED:
-        raise ActionRefused("the case is closed")
+        raise ActionRefused(_("the case is closed"))
     if severity == case.severity:
-        raise ActionRefused(f"the case is already {severity}")
+        raise ActionRefused(_("the case is already %(severity)s") % {"severity": severity})
     if case.severity == "S0" and not user.is_senior:
-        raise ActionRefused("only a senior analyst or an admin may take a case out of S0")
+        raise ActionRefused(_("only a senior analyst or an admin may take a case out of S0"))
 
 
 def raise_severity(case: Case, severity: str, reason: str, trigger: dict[str, Any] | None = None) -> bool:
