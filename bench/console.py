@@ -8,7 +8,10 @@ this process, it times through Django's test client (the whole request: middlewa
 - the first page, a filtered page (one severity) and a deep keyset page (the position 90% down the queue);
 - for each, the queue's own query alone, and the old query shape (`Count("reports")` over every open case,
   ordered, the first 200 rows; a deep page as OFFSET) as the baseline;
-- `/healthz` with the job backlog.
+- `/healthz` with the job backlog;
+- the case page of one campaign case (`--campaign`, 20,000 reports about one URL, each with a finding and an
+  evidence row that reuses one capture, as evidence/reuse.py makes them): its first page, its last page of reports
+  and its first page of evidence (docs/console.md, large cases).
 
     python bench/console.py                             # PostgreSQL, 100,000 open cases
     python bench/console.py --db sqlite --cases 20000 --repeat 100
@@ -155,6 +158,60 @@ def _reports_for(cases: list[Any], reporters: list[Any], rng: random.Random, bat
     return len(reports)
 
 
+def load_campaign(reports: int, batch: int) -> int | None:
+    """One open campaign case with `reports` reports about one URL: each with a report-text finding and its own
+    evidence row pointing at the first report's capture (`same_as`), as a campaign with capture on leaves them."""
+    if reports <= 0:
+        return None
+    from django.db import transaction
+
+    from abusedesk.attribution.models import Customer, Property
+    from abusedesk.cases.models import Case, Finding
+    from abusedesk.common.severity import LANE_RANK, SEVERITY_RANK
+    from abusedesk.evidence.models import Evidence
+    from abusedesk.intake.models import Report, Reporter, Submission
+
+    url = "https://campaign.bench.test/threads/42"
+    now = dt.datetime.now(dt.UTC)
+    customer = Customer.objects.create(external_id="bench-campaign", name="Campaign customer")
+    prop = Property.objects.create(customer=customer, kind="domain", value="campaign.bench.test")
+    reporter = Reporter.objects.create(kind="individual")
+    with transaction.atomic():
+        case = Case.objects.create(
+            title=f"Reports about {prop.value}", severity="S1", severity_rank=SEVERITY_RANK["S1"], status="open",
+            lane="normal", lane_rank=LANE_RANK["normal"], group_key=f"property:{prop.pk}:campaign", customer=customer,
+            property=prop, reports_filed=reports, last_report_at=now, campaign_since=now - dt.timedelta(hours=2))
+        capture = None
+        for made in range(0, reports, batch):
+            size = min(batch, reports - made)
+            subs, rows = [], []
+            for n in range(made, made + size):
+                raw = f'{{"campaign": {n}}}'.encode()
+                sub = Submission(channel="api", raw=raw, raw_sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
+                subs.append(sub)
+                rows.append(Report(submission=sub, reporter=reporter, channel="api", lane="normal",
+                                   category="harassment", urls=[{"url": url, "host": prop.value}],
+                                   explanation=f"Campaign report {n}: they keep posting about her.", good_faith=True,
+                                   status="in_case", case=case, processed_at=now))
+            Submission.objects.bulk_create(subs, batch_size=batch)
+            Report.objects.bulk_create(rows, batch_size=batch)
+            Finding.objects.bulk_create(
+                [Finding(report=r, source="report_text", detector="harassment", detector_version="bench",
+                         category="harassment", score=0.8) for r in rows], batch_size=batch)
+            if capture is None:
+                body = b"<html><body>the thread</body></html>"
+                capture = Evidence.objects.create(
+                    report=rows[0], case=case, url=url, status="captured", settled=True, http_status=200,
+                    final_url=url, body=body, body_sha256=hashlib.sha256(body).hexdigest(), text="the thread",
+                    text_sha256=hashlib.sha256(b"the thread").hexdigest(), fetched_by="bench", fetched_at=now)
+                rows = rows[1:]
+            Evidence.objects.bulk_create(
+                [Evidence(report=r, case=case, url=url, status="captured", settled=True, http_status=200,
+                          final_url=url, body_sha256=capture.body_sha256, text_sha256=capture.text_sha256,
+                          fetched_by="bench", fetched_at=now, same_as=capture) for r in rows], batch_size=batch)
+    return int(case.pk)
+
+
 def load_jobs(ready: int, finished: int, seed: int, batch: int) -> None:
     """A backlog of READY jobs at the priorities the desk uses, enqueued over the last ten minutes, beside the
     history of finished ones (the library's READY index holds only the former)."""
@@ -251,7 +308,7 @@ def scenarios(deep: str, offset: int) -> list[dict[str, Any]]:
     ]
 
 
-def measure(repeat: int, old_repeat: int) -> list[dict[str, Any]]:
+def measure(repeat: int, old_repeat: int, campaign: int | None = None) -> list[dict[str, Any]]:
     from django.test import Client
 
     from abusedesk.accounts.models import User
@@ -280,6 +337,22 @@ def measure(repeat: int, old_repeat: int) -> list[dict[str, Any]]:
         part = {"page": name, "url": "", "query": timed(func, repeat), "view_sql_statements": statements(func)}
         rows.append(part)
         _print_row(part)
+    if campaign is not None:
+        from abusedesk.cases.models import Case
+
+        last = max(1, -(-Case.objects.get(pk=campaign).reports.count() // 50))
+        for name, url in (("campaign case, first page", f"/console/cases/{campaign}/"),
+                          (f"campaign case, reports page {last}", f"/console/cases/{campaign}/?reports={last}"),
+                          ("campaign case, evidence page 1", f"/console/cases/{campaign}/?evidence=1")):
+
+            def page(url: str = url) -> None:
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+
+            row = {"page": name, "url": url, "view": timed(page, max(20, repeat // 4)),
+                   "view_sql_statements": statements(page), "bytes": len(client.get(url).content)}
+            rows.append(row)
+            _print_row(row)
     health = {"page": "/healthz (with the job backlog)", "url": "/healthz",
               "view": timed(lambda: client.get("/healthz"), repeat), "view_sql_statements": statements(
                   lambda: client.get("/healthz"))}
@@ -315,17 +388,19 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = prepare(db)
     try:
         loaded = load(args.cases, args.closed, args.batch, args.seed)
+        campaign = load_campaign(args.campaign, args.batch)
         load_jobs(args.jobs, args.finished_jobs, args.seed, args.batch)
         analyse(db)
         print(f"   loaded in {loaded['load_s']} s: {loaded['reports']:,} reports, {loaded['customers']:,} customers")
         print(f"   {'':<34} {'view (test client), ms':>24}  {'new query alone, ms':>24}  {'old query shape, ms':>24}"
               f"  {'SQL':>4}")
         print(f"   {'':<34} {'p50     p95      p99':>24}  {'p50     p95      p99':>24}  {'p50     p95      p99':>24}")
-        rows = measure(args.repeat, args.old_repeat)
+        rows = measure(args.repeat, args.old_repeat, campaign)
         plans = explain(db, next(r["url"] for r in rows if "after=" in r["url"]).split("after=", 1)[1])
         if args.plans:
             print("   plan, first page:\n" + plans["first"] + "\n   plan, deep page:\n" + plans["deep"])
-        return {"db": db, **loaded, "ready_jobs": args.jobs, "finished_jobs": args.finished_jobs, "runs": rows,
+        return {"db": db, **loaded, "campaign_reports": args.campaign, "ready_jobs": args.jobs,
+                "finished_jobs": args.finished_jobs, "runs": rows,
                 "plans": plans}
     finally:
         from django.db import connections
@@ -344,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--closed", type=int, default=100_000, help="closed cases to load beside the open ones")
     parser.add_argument("--jobs", type=int, default=20_000, help="READY jobs to load (the backlog /healthz reads)")
     parser.add_argument("--finished-jobs", type=int, default=100_000, help="finished jobs to load beside them")
+    parser.add_argument("--campaign", type=int, default=20_000,
+                        help="reports in the one campaign case whose case page is measured (0: none)")
     parser.add_argument("--repeat", type=int, default=200, help="requests per page measured")
     parser.add_argument("--old-repeat", type=int, default=40, help="runs of the old query shape per page")
     parser.add_argument("--batch", type=int, default=5000, help="rows per bulk_create")
