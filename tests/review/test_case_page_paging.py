@@ -208,3 +208,24 @@ def test_the_paging_speaks_spanish_and_arabic(client: Client, staff: Any, case: 
     for word in words:
         assert word in page, word
     assert "Showing" not in page and "Pages of the" not in page
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ("missing the legal basis (the law the order relies on)", "not an exact URL (a whole site): https://x.test/")),
+    ("es", ("falta la base jurídica (la ley en la que se apoya la orden)",
+            "no es una URL exacta (un sitio entero): https://x.test/")),
+    ("ar", ("ينقصه الأساس القانوني (القانون الذي يستند إليه الأمر)", "ليس رابطًا محددًا (موقع كامل): https://x.test/"))])
+def test_order_problems_are_shown_in_the_consoles_language(client: Client, staff: Any, case: Case, lang: str,
+                                                           words: tuple[str, ...]) -> None:
+    import json
+
+    from abusedesk.intake.schema import parse_report
+    from abusedesk.intake.service import order_problems
+
+    draft = parse_report(json.dumps(report_body(urls=["https://x.test/"], order={"country": "ES"})).encode())
+    stored = order_problems(draft, "authority")  # as intake stores them: English
+    assert "missing the legal basis (the law the order relies on)" in stored
+    Report.objects.filter(pk=case.reports.first().pk).update(order_problems=stored)
+    page = _get(client, staff, case, HTTP_ACCEPT_LANGUAGE=lang)
+    for word in words:
+        assert word in page, word

@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from abusedesk.accounts.models import ApiToken, TokenKind
 from abusedesk.audit import trail as audit
@@ -157,12 +159,15 @@ def _reporter_for(draft: ReportDraft, index: str, token: ApiToken | None, kind: 
 
 
 ORDER_ELEMENTS = {
-    "legal_basis": "the legal basis (the law the order relies on)",
-    "issuing_authority": "the issuing authority",
-    "country": "the issuing Member State or country",
-    "statement_of_reasons": "a statement of reasons explaining why the content is illegal",
-    "redress": "information about redress available to the provider and the content's owner",
+    "legal_basis": gettext_noop("the legal basis (the law the order relies on)"),
+    "issuing_authority": gettext_noop("the issuing authority"),
+    "country": gettext_noop("the issuing Member State or country"),
+    "statement_of_reasons": gettext_noop("a statement of reasons explaining why the content is illegal"),
+    "redress": gettext_noop("information about redress available to the provider and the content's owner"),
 }
+_MISSING = "missing "
+_BAD_COUNTRY = gettext_noop("country must be an ISO 3166 two-letter code")
+_VAGUE = "not an exact URL (a whole site): "
 
 
 def order_problems(draft: ReportDraft, lane: str) -> list[str]:
@@ -171,10 +176,22 @@ def order_problems(draft: ReportDraft, lane: str) -> list[str]:
     if lane != Lane.AUTHORITY:
         return []
     order = draft.order or {}
-    problems = [f"missing {label}" for key, label in ORDER_ELEMENTS.items() if not str(order.get(key, "")).strip()]
+    problems = [_MISSING + label for key, label in ORDER_ELEMENTS.items() if not str(order.get(key, "")).strip()]
     if order.get("country") and not (len(order["country"]) == 2 and order["country"].isalpha()):
-        problems.append("country must be an ISO 3166 two-letter code")
+        problems.append(_BAD_COUNTRY)
     vague = [u.url for u in draft.urls if u.url.rstrip("/").count("/") < 3]
     if vague:
-        problems.append("not an exact URL (a whole site): " + ", ".join(vague))
+        problems.append(_VAGUE + ", ".join(vague))
     return problems
+
+
+def order_problem_words(problem: str) -> str:
+    """An order problem as stored (English: the report, the API and the audit trail keep it so) in the active
+    language, for the console; a problem of another shape is returned as it is."""
+    if problem.startswith(_MISSING) and problem[len(_MISSING):] in ORDER_ELEMENTS.values():
+        return _("missing %(element)s") % {"element": _(problem[len(_MISSING):])}
+    if problem == _BAD_COUNTRY:
+        return _(_BAD_COUNTRY)
+    if problem.startswith(_VAGUE):
+        return _("not an exact URL (a whole site): %(urls)s") % {"urls": problem[len(_VAGUE):]}
+    return problem

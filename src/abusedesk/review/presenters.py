@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abusedesk.accounts.models import User
 from abusedesk.cases.models import Case, DecisionStatus, Finding
+from abusedesk.intake.service import order_problem_words
 
 
 @dataclass
@@ -182,7 +183,8 @@ def _order_banners(case: Case, query: QueryDict, page: ListPage) -> dict[str, An
         number = before // PER_PAGE + 1
         anchor = f"report-{report.pk}"
         link = f"#{anchor}" if number == page.number else page_link(query, REPORTS_PARAM, number, anchor=anchor)
-        banners.append({"report": report, "problems": report.order_problems, "page": number, "link": link})
+        banners.append({"report": report, "problems": [order_problem_words(p) for p in report.order_problems],
+                        "page": number, "link": link})
     return {"banners": banners, "more": more}
 
 

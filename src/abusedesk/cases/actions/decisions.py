@@ -31,6 +31,7 @@ from abusedesk.cases.models import (
 )
 from abusedesk.common.hashing import canonical_json, sha256_hex
 from abusedesk.intake.models import Report, ReportStatus
+from abusedesk.intake.service import order_problem_words
 
 if TYPE_CHECKING:
     from abusedesk.accounts.models import User
@@ -171,7 +172,7 @@ def _check_case_for_decision(case: Case, data: DecisionInput, emergency: bool) -
         raise ActionRefused(_("another decision on this case is awaiting approval"))
     # Orders come only through an authority's token (the lane); one marked manifestly unfounded blocks nothing.
     orders = list(case.reports.filter(lane="authority", manifestly_unfounded=False))
-    incomplete = [problem for r in orders for problem in r.order_problems]
+    incomplete = [order_problem_words(problem) for r in orders for problem in r.order_problems]
     if incomplete and data.outcome != Outcome.NO_ACTION:
         raise ActionRefused(_("an authority order in this case is incomplete (%(problems)s); ask the authority to "
                               "complete it before acting") % {"problems": "; ".join(incomplete[:3])})
