@@ -280,6 +280,7 @@ class NoticeStatus(models.TextChoices):
     SENT = "sent", "Sent"
     UNCERTAIN = "uncertain", "Uncertain (worker stopped mid-send; check before resending)"
     FAILED = "failed", "Failed"
+    BOUNCED = "bounced", "Bounced (the recipient's mail system returned it; see last_error)"
 
 
 class Notice(models.Model):

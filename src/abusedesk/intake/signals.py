@@ -18,3 +18,8 @@ report_accepted = Signal()
 # message_ids=list[str]; a receiver returns the id of the report a reporter notice with one of these Message-IDs
 # was about, or None (intake/email/threads.py).
 finding_thread = Signal()
+# notice_id=str, message_id=str (as we made it), outcome="failed"|"delayed"|"delivered", status=str ("5.1.1" or ""),
+# diagnostic=str (remote text, at most 200 chars), inbound_id=str; a receiver records the outcome on the notice with
+# that id and Message-ID and returns {"changed": bool, "role": str}, or None when there is no such notice
+# (intake/email/bounces.py).
+notice_bounced = Signal()

@@ -8,11 +8,13 @@ The rules, in order (every branch logs its reason and the message's `result` kee
    take time and write nothing. A message that cannot be read at all is FAILED.
 2. Duplicates: the first copy read takes the message's dedupe key (Message-ID + body hash); a later copy is
    DUPLICATE and points at the first copy's report. A unique column decides races between workers.
-3. No readable sender address: IGNORED (`no_sender`), nothing to file for and nobody to answer.
-4. Robots (receipts.py): free text from a bounce, an auto-reply, a list or bulk mail is IGNORED; ARF/X-ARF is filed.
-5. A reply from the reporter to one of our notices or to their own earlier message is attached to that report
+3. A bounce (receipts.py) that is a delivery status notification about one of our notices (bounces.py) is told to
+   that notice: PROCESSED, `action` bounce with the notice, outcome and status code. Any other bounce goes on.
+4. No readable sender address: IGNORED (`no_sender`), nothing to file for and nobody to answer.
+5. Robots (receipts.py): free text from a bounce, an auto-reply, a list or bulk mail is IGNORED; ARF/X-ARF is filed.
+6. A reply from the reporter to one of our notices or to their own earlier message is attached to that report
    (PROCESSED, `attached`); a sharing choice stated in it ("Share my identity: send") updates the report.
-6. Otherwise the message is filed through `intake.service.accept` like the form and the API: channel email, the
+7. Otherwise the message is filed through `intake.service.accept` like the form and the API: channel email, the
    raw message as the submission, the sender as the reporter (encrypted), a lane only when auth.py grants one.
    A message without a usable URL or IP is IGNORED (`not_a_report`, with the problems by field).
 """
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from abusedesk.audit import trail as audit
 from abusedesk.common.crypto import blind_index
-from abusedesk.intake.email import receipts, threads
+from abusedesk.intake.email import bounces, receipts, threads
 from abusedesk.intake.email.reading import Reading, dedupe_key, read_message, summary_json
 from abusedesk.intake.models import (
     Channel,
@@ -100,6 +102,13 @@ def _settle(message: InboundMessage, reading: Reading, envelope: dict[str, Any])
                                                    "report": str(original.report_id or "")},
                 report=original.report, parsed=parsed_json)
         return "duplicate"
+    if reading.robot == "bounce" and not reading.found.structured:
+        told = bounces.settle(reading.parsed, str(message.pk))
+        if told is not None:
+            logger.info("inbound message %s: a bounce of notice %s (%s, %s)", message.pk, told["notice"],
+                        told["outcome"], told["status"] or "no status")
+            _finish(message, InboundStatus.PROCESSED, {**base, **told}, parsed=parsed_json)
+            return "bounce"
     address = reading.parsed.from_address
     if not address:
         return _ignore(message, "no_sender", base, parsed_json)
