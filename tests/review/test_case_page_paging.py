@@ -229,3 +229,19 @@ def test_order_problems_are_shown_in_the_consoles_language(client: Client, staff
     page = _get(client, staff, case, HTTP_ACCEPT_LANGUAGE=lang)
     for word in words:
         assert word in page, word
+
+
+def test_acting_on_a_report_returns_to_its_page(client: Client, staff: Any, case: Case) -> None:
+    ordered = _grow(case, 120)
+    page = _get(client, staff, case, "?reports=2")
+    assert page.count('<input type="hidden" name="reports" value="2">') >= 2  # the bulk form and each report's
+    target = ordered[60]
+    response = client.post(f"/console/reports/{target.pk}/unfounded/", {"reason": "copy-paste flood", "reports": "2"})
+    assert response["Location"] == f"/console/cases/{case.pk}/?reports=2#report-{target.pk}"
+    ids = [str(r.pk) for r in ordered[100:110]]
+    results = client.post(f"/console/bulk/cases/{case.pk}/reports/",
+                          {"report": ids, "action": "close", "reason": "spam wave", "reports": "3"}).content.decode()
+    assert f'href="/console/cases/{case.pk}/?reports=3#report-list" id="bulk-back"' in results
+    for bad in ("abc", "0", "1", "-2", "٣", "9" * 12, ""):
+        response = client.post(f"/console/reports/{ordered[5].pk}/unfounded/", {"reason": "x", "reports": bad})
+        assert response["Location"] == f"/console/cases/{case.pk}/#report-{ordered[5].pk}", bad

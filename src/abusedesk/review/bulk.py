@@ -26,6 +26,7 @@ from abusedesk.cases.models import Case, DecisionStatus
 from abusedesk.review import bulk_actions as bulk
 from abusedesk.review import claims
 from abusedesk.review.access import access_case
+from abusedesk.review.presenters import case_url_at
 from abusedesk.review.views import CODE_AT, authenticated_at
 
 
@@ -118,7 +119,7 @@ def bulk_reports(request: HttpRequest, case_id: int) -> HttpResponse:
     manifestly unfounded, or move each to another case of the same customer."""
     user = acting_user(request)
     case = access_case(user, case_id)
-    back = reverse("review:case", args=[case.pk])
+    back = case_url_at(case.pk, request.POST.get("reports"), anchor="report-list")
     form = bulk.BulkReportsForm(request.POST)
     try:
         ids = bulk.selected_reports(request.POST.getlist("report"))

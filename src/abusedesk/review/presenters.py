@@ -114,6 +114,19 @@ def page_number(raw: str | None, pages: int) -> int:
     return number if 1 <= number <= pages else 1
 
 
+def case_url_at(case_id: int, reports_page: str | None, *, anchor: str) -> str:
+    """The case page back at the page of reports an action was taken on (the form's hidden `reports`), so marking a
+    report on page 7 of a campaign does not send the analyst back to page 1. Anything but a page number (at most 9
+    ASCII digits; past the end, the page shows page 1) leads to the case page itself."""
+    from django.urls import reverse
+
+    url = reverse("review:case", args=[case_id])
+    text = (reports_page or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 1:
+        return f"{url}?{REPORTS_PARAM}={int(text)}#{anchor}"
+    return f"{url}#{anchor}"
+
+
 def _list_page(query: QueryDict, param: str, total: int, *, anchor: str) -> ListPage:
     pages = page_count(total)
     number = page_number(query.get(param), pages)

@@ -27,7 +27,7 @@ from abusedesk.common.severity import Severity
 from abusedesk.review import claims
 from abusedesk.review.access import access_case, access_decision
 from abusedesk.review.forms import CloseForm, DecisionForm, EmergencyReviewForm, SeverityForm
-from abusedesk.review.presenters import case_page_context
+from abusedesk.review.presenters import case_page_context, case_url_at
 from abusedesk.shifts import exposure as wellness
 
 
@@ -291,7 +291,7 @@ def mark_unfounded(request: HttpRequest, report_id: str) -> HttpResponse:
         messages.success(request, _("Marked manifestly unfounded; the misuse rule was applied to the reporter."))
     except actions.ActionRefused as exc:
         messages.error(request, str(exc))
-    return redirect("review:case", case_id=case_ids[0])
+    return redirect(case_url_at(case_ids[0], request.POST.get("reports"), anchor=f"report-{report_id}"))
 
 
 @staff_view(need=lambda u: u.role in {"admin", "auditor", "senior_analyst"})
