@@ -209,3 +209,16 @@ def test_the_case_page_shows_bounced_notices(ingest: Any, receipt: Any, client: 
     host_words, customer_words = SHOWN[lang]
     assert host_words in page and customer_words in page and "5.1.1" in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_bounced_notice_is_never_sent_again(ingest: Any, receipt: Any) -> None:
+    from abusedesk.enforcement.notices import deliver_notice, deliver_notices
+
+    ingest(dsn(receipt.message_id), mail_from="")
+    receipt.refresh_from_db()
+    assert receipt.status == "bounced"
+    before = len(mail.outbox)
+    deliver_notice.call(str(receipt.pk))  # a retry, or a person re-running the job by hand
+    deliver_notices.call([str(receipt.pk)])
+    receipt.refresh_from_db()
+    assert receipt.status == "bounced" and len(mail.outbox) == before

@@ -48,13 +48,18 @@ def do_queue_notices(items: list[Queued]) -> list[Notice]:
     return notices
 
 
+# A notice in one of these states is never sent (again): delivered, possibly delivered (a person checks), or
+# bounced by the recipient's server (intake/email/bounces.py; sending it again would bounce again).
+DONE_WITH = frozenset({NoticeStatus.SENT, NoticeStatus.UNCERTAIN, NoticeStatus.BOUNCED})
+
+
 def do_claim_for_delivery(notice_id: str) -> tuple[Notice, str | None]:
     """Lock the notice and mark it `sending` before the SMTP conversation (committed first, so a crash mid-send
     is noticed). Returns (notice, None) to go on, or (notice, status) when it must not be sent: already sent or
-    uncertain, or left `sending` by a worker that stopped (then marked uncertain, for a person to check)."""
+    uncertain or bounced, or left `sending` by a worker that stopped (then marked uncertain, for a person to check)."""
     with audit.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice_id)
-        if notice.status in {NoticeStatus.SENT, NoticeStatus.UNCERTAIN}:
+        if notice.status in DONE_WITH:
             return notice, notice.status
         if notice.status == NoticeStatus.SENDING:
             Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.UNCERTAIN,
@@ -97,7 +102,7 @@ def do_claim_many_for_delivery(notice_ids: list[str]) -> tuple[list[Notice], dic
     settled: dict[str, str] = {}
     with audit.atomic():
         for notice in Notice.objects.select_for_update().filter(pk__in=notice_ids).order_by("created_at"):
-            if notice.status in {NoticeStatus.SENT, NoticeStatus.UNCERTAIN}:
+            if notice.status in DONE_WITH:
                 settled[str(notice.pk)] = notice.status
             elif notice.status == NoticeStatus.SENDING:
                 Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.UNCERTAIN,
