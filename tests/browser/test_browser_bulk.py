@@ -32,6 +32,7 @@ def _login(browser: Any, base: str, username: str) -> Any:
     tab.fill("#id_password", PASSWORD)
     tab.click("#login-submit")
     tab.wait_for_selector("#queue")
+    tab.wait_for_load_state("load")  # the deferred scripts (keys.js, bulk.js) have run: a busy machine is slower
     return tab
 
 
