@@ -172,6 +172,20 @@ def test_reading_a_dsn() -> None:
     assert len(worst.diagnostic) <= 200
 
 
+@pytest.mark.parametrize(("diagnostic", "kept"), [
+    (DIAGNOSTIC, "smtp; 550 5.1.1 <[address]>: Recipient address rejected: User unknown"),
+    ("smtp; 550 mailbox ana.b+x@example.net (rfc822;\"ana.b+x\"@example.net) full", None),
+    ("x" * 150 + " 550 " + "a" * 40 + "@" + "b" * 200 + ".example.net unknown", None),  # cut at 200 mid-address
+])
+def test_the_diagnostic_kept_names_no_address(ingest: Any, receipt: Any, diagnostic: str, kept: str | None) -> None:
+    # last_error is a plain column shown on the case page; the recipient's address (a reporter's is stored
+    # encrypted) must not be copied into it from the remote server's text.
+    ingest(dsn(receipt.message_id, diagnostic=diagnostic), mail_from="")
+    receipt.refresh_from_db()
+    assert receipt.status == "bounced" and "@" not in receipt.last_error and "example.net" not in receipt.last_error
+    assert kept is None or receipt.last_error == f"5.1.1 {kept}"
+
+
 SHOWN = {
     "en": ("The host's abuse contact bounced", "A notice to the Customer bounced"),
     "es": ("El contacto de abuso del proveedor rebotó", "Una notificación a:"),

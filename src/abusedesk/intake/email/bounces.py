@@ -14,7 +14,7 @@ block per recipient):
 The notices live above intake: the `notice_bounced` signal (intake/signals.py) asks the stage that owns them to
 record the outcome (cases/actions/bounces.py) and answers what it did. A bounce that matches no notice of ours,
 or that is not a readable DSN, is ignored as before. Logs name notice ids and status codes only: never an
-address, never the remote diagnostic text.
+address, never the remote diagnostic text; the diagnostic kept on the notice has its e-mail addresses replaced.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ _MSGID = re.compile(r"<[^<>\s]{1,250}>")
 _NOTICE_ID = re.compile(r"^<notice-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@([^<>@\s]+)>$",
                         re.IGNORECASE)
 _WORST = {"failed": 2, "delayed": 1, "delivered": 0}
+# Anything around an @ up to a delimiter, so a quoted, bracketed or cut address is replaced whole.
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;@]*@[^\s<>()\[\]\"',;@]*")
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,15 @@ def _recipients(part: Message) -> list[Recipient]:
         status = status if _STATUS.match(status) else ""
         if action or status:
             found.append(Recipient(action=action, status=status,
-                                   diagnostic=one_line(header(block, "Diagnostic-Code"), MAX_DIAGNOSTIC_CHARS)))
+                                   diagnostic=_diagnostic(block)))
     return found
+
+
+def _diagnostic(block: Message) -> str:
+    """The remote server's Diagnostic-Code, short, without the e-mail addresses it quotes: it names the recipient
+    (a reporter's address is stored encrypted, but `last_error` is plain text shown on the case page)."""
+    text = one_line(header(block, "Diagnostic-Code"), MAX_DIAGNOSTIC_CHARS * 4)
+    return _ADDRESS.sub("[address]", text)[:MAX_DIAGNOSTIC_CHARS]
 
 
 def _returned_ids(part: Message) -> list[str]:
