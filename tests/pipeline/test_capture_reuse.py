@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from abusedesk.audit.models import AuditEvent
+from abusedesk.audit.trail import verify as audit_verify
 from abusedesk.cases.models import Case, CaseStatus, Finding, Notice
 from abusedesk.evidence import capture as capture_module
 from abusedesk.evidence.models import Evidence
@@ -257,3 +259,33 @@ def test_the_case_page_shows_a_shared_capture_once_with_the_reports_it_covers(
     client.cookies["django_language"] = "es"
     page = client.get(f"/console/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Esta captura es también la prueba de 4 denuncias más de esta URL en este caso." in page
+
+
+def test_moving_reports_leaves_each_case_a_capture_of_its_own(site: str, fetches: list[str], campaign: Any,
+                                                             staff: Any) -> None:
+    from abusedesk.cases.actions.merging import do_move_report
+    from abusedesk.common.severity import LANE_RANK, SEVERITY_RANK
+
+    ids = campaign(5, url=site, category="harassment")
+    _run_all()
+    source = Case.objects.get()
+    capture = Evidence.objects.get(same_as__isnull=True)
+    target = Case.objects.create(title="split", severity="S3", severity_rank=SEVERITY_RANK["S3"], lane="normal",
+                                 lane_rank=LANE_RANK["normal"], group_key="split", customer=source.customer,
+                                 property=source.property)
+    moved = [rid for rid in ids if rid != str(capture.report_id)][:2]  # two reports that reuse the capture
+    for rid in moved:
+        do_move_report(Report.objects.get(pk=rid), target, reason="another thread", acting_user=staff["ana"])
+    own = Evidence.objects.get(case=target, same_as__isnull=True)  # the target's copy, not fetched again
+    assert fetches == [site]
+    assert (own.body_sha256, own.text, bytes(own.body)) == (capture.body_sha256, capture.text, bytes(capture.body))
+    assert set(Evidence.objects.filter(case=target).exclude(pk=own.pk).values_list("same_as", flat=True)) == {own.pk}
+    assert Evidence.objects.filter(case=source, same_as=capture).count() == 2
+    # the capture's own report moves too: the two rows left behind get a capture of their own case
+    do_move_report(Report.objects.get(pk=capture.report_id), target, reason="same thread", acting_user=staff["ana"])
+    left = Evidence.objects.get(case=source, same_as__isnull=True)
+    assert left.body_sha256 == capture.body_sha256 and left.text == capture.text
+    assert Evidence.objects.filter(case=source, same_as=left).count() == 1
+    assert not Evidence.objects.filter(same_as__isnull=False).exclude(same_as__case_id=F("case_id")).exists()
+    assert AuditEvent.objects.filter(verb="evidence.copied").count() == 2
+    assert audit_verify().ok

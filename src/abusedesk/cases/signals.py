@@ -21,3 +21,5 @@ decision_reversed = Signal()
 report_not_ours = Signal()
 # report=Report, acting_user=User: a notice was marked manifestly unfounded (apply the misuse rule).
 report_marked_unfounded = Signal()
+# source=Case, target=Case, report_ids=list: reports moved from one case to another (evidence follows them).
+reports_moved = Signal()

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from abusedesk.audit import trail as audit
@@ -68,3 +68,41 @@ def settle_covered(capture: Evidence) -> int:
         return 0
     return Evidence.objects.filter(same_as=capture, settled=False).update(
         **{field: getattr(capture, field) for field in COPIED})
+
+
+def rehome_after_move(case_ids: list[Any]) -> int:
+    """After reports moved between cases (cases.actions.merging), no row of these cases points at a capture in
+    another case: a moved row whose capture stayed behind, or the rows left behind when their capture's report
+    moved. In each case, the oldest such row of a capture becomes that case's capture of the URL — it takes the
+    capture's bytes and text (the same bytes, with the same hashes: copied, not fetched again) and its final
+    state — and the case's other rows of that capture point at it (or all point at the copy an earlier move made
+    there). Each copy writes `evidence.copied` (the capture
+    it came from, the case, how many rows now point at it; no URL, no text). Returns how many copies were made."""
+    astray: dict[tuple[Any, Any], list[Evidence]] = {}
+    rows = (Evidence.objects.filter(case_id__in=case_ids, same_as__isnull=False)
+            .exclude(same_as__case_id=F("case_id")).defer("body", "text").order_by("created_at", "pk"))
+    for row in rows:
+        astray.setdefault((row.case_id, row.same_as_id), []).append(row)
+    copies = 0
+    for (case_id, capture_id), group in astray.items():
+        capture = Evidence.objects.defer("body", "text").get(pk=capture_id)
+        # An earlier move already gave this case its copy of the capture: point at that one.
+        copied = (Evidence.objects.filter(case_id=case_id, same_as__isnull=True, url=capture.url,
+                                          body_sha256=capture.body_sha256, status=capture.status,
+                                          fetched_at=capture.fetched_at)
+                  .exclude(pk=capture.pk).values_list("pk", flat=True).first())
+        if copied is not None:
+            Evidence.objects.filter(pk__in=[row.pk for row in group]).update(same_as=copied)
+            continue
+        capture = Evidence.objects.get(pk=capture_id)
+        first = group[0]
+        first.same_as = None
+        first.body, first.text = capture.body, capture.text
+        for field in COPIED:
+            setattr(first, field, getattr(capture, field))
+        first.save(update_fields=["same_as", "body", "text", *COPIED])
+        Evidence.objects.filter(pk__in=[row.pk for row in group[1:]]).update(same_as=first)
+        audit.append(actor="system", verb="evidence.copied", object_type="evidence", object_id=str(first.pk),
+                     payload={"from": str(capture.pk), "case": case_id, "covers": len(group) - 1})
+        copies += 1
+    return copies

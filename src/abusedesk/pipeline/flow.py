@@ -46,6 +46,7 @@ def connect() -> None:
     case_signals.decision_effective.connect(_effective, dispatch_uid=f"{_UID}.decision_effective")
     case_signals.decision_reversed.connect(_reversed, dispatch_uid=f"{_UID}.decision_reversed")
     case_signals.report_marked_unfounded.connect(_unfounded, dispatch_uid=f"{_UID}.report_marked_unfounded")
+    case_signals.reports_moved.connect(_moved, dispatch_uid=f"{_UID}.reports_moved")
 
 
 def _refuse_suspended(sender: Any, *, email_index: str, token: Any, **_: Any) -> None:
@@ -65,6 +66,14 @@ def _thread_of(sender: Any, *, message_ids: list[str], **_: Any) -> str | None:
     found = (Notice.objects.filter(message_id__in=message_ids[:50], recipient_role=RecipientRole.REPORTER,
                                    report__isnull=False).values_list("report_id", flat=True).first())
     return str(found) if found else None
+
+
+def _moved(sender: Any, *, source: Any, target: Any, **_: Any) -> None:
+    """Moved reports take their evidence rows along; a capture shared across the two cases is copied so that each
+    case keeps one of its own (evidence/reuse.py)."""
+    from abusedesk.evidence.reuse import rehome_after_move
+
+    rehome_after_move([source.pk, target.pk])
 
 
 def _not_ours(sender: Any, *, report: Any, **_: Any) -> None:

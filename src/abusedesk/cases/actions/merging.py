@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from abusedesk.audit import trail as audit
+from abusedesk.cases import signals
 from abusedesk.cases.actions.base import ActionRefused, actor, require_decider
 from abusedesk.cases.actions.severity import raise_lane, raise_severity
 from abusedesk.cases.models import Case, CaseStatus, Finding
@@ -121,6 +122,7 @@ def _move(reports: Sequence[Report], source: Case, target: Case, *, reason: str,
     Report.objects.filter(pk__in=ids).update(case=target)
     Finding.objects.filter(report_id__in=ids).update(case=target)
     source.evidence.filter(report_id__in=ids).update(case=target)
+    signals.reports_moved.send(sender=Case, source=source, target=target, report_ids=ids)
     Case.objects.filter(pk=source.pk).update(reports_filed=max(0, source.reports_filed - len(ids)),
                                              updated_at=timezone.now())
     Case.objects.filter(pk=target.pk).update(reports_filed=F("reports_filed") + len(ids), updated_at=timezone.now())
