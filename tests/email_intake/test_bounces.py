@@ -236,3 +236,15 @@ def test_a_bounced_notice_is_never_sent_again(ingest: Any, receipt: Any) -> None
     deliver_notices.call([str(receipt.pk)])
     receipt.refresh_from_db()
     assert receipt.status == "bounced" and len(mail.outbox) == before
+
+
+def test_message_ids_carry_our_domain_when_the_sender_has_a_display_name(settings: Any) -> None:
+    import uuid
+
+    from abusedesk.cases.models import Notice
+    from abusedesk.enforcement.notices import _message_id
+    from abusedesk.intake.email.bounces import our_domain
+
+    settings.DEFAULT_FROM_EMAIL = "Abuse Desk <abuse@Desk.example>"
+    notice = Notice(pk=uuid.uuid4())
+    assert _message_id(notice) == f"<notice-{notice.pk}@desk.example>" and our_domain() == "desk.example"
