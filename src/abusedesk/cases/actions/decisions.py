@@ -171,8 +171,9 @@ def _check_case_for_decision(case: Case, data: DecisionInput, emergency: bool) -
     if case.decisions.filter(status=DecisionStatus.AWAITING_APPROVAL).exists():
         raise ActionRefused(_("another decision on this case is awaiting approval"))
     # Orders come only through an authority's token (the lane); one marked manifestly unfounded blocks nothing.
-    orders = list(case.reports.filter(lane="authority", manifestly_unfounded=False))
-    incomplete = [order_problem_words(problem) for r in orders for problem in r.order_problems]
+    orders = case.reports.filter(lane="authority", manifestly_unfounded=False)
+    incomplete = [order_problem_words(problem) for problems in orders.exclude(order_problems=[])
+                  .order_by("received_at").values_list("order_problems", flat=True)[:3] for problem in problems]
     if incomplete and data.outcome != Outcome.NO_ACTION:
         raise ActionRefused(_("an authority order in this case is incomplete (%(problems)s); ask the authority to "
                               "complete it before acting") % {"problems": "; ".join(incomplete[:3])})
@@ -181,7 +182,7 @@ def _check_case_for_decision(case: Case, data: DecisionInput, emergency: bool) -
     if emergency and (case.severity != "S0" or data.outcome not in FOUR_EYES_OUTCOMES):
         raise ActionRefused(_("the emergency path is only for suspending or terminating on an S0 case"))
     # A protected customer raises the bar: acting on an authority order needs a (senior) second person.
-    protected_order = bool(orders and case.customer and case.customer.protected)
+    protected_order = bool(case.customer and case.customer.protected and orders.exists())
     return (data.outcome in FOUR_EYES_OUTCOMES or (protected_order and data.outcome != Outcome.NO_ACTION)) \
         and not emergency
 
