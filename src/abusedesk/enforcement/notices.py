@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -198,10 +197,10 @@ def deliver_notices(notice_ids: list[str]) -> str:
 
 
 def _message_id(notice: Notice) -> str:
-    """`<notice-<uuid>@<our domain>>`: the domain of the from address, also when it carries a display name
-    ("Abuse Desk <abuse@x.test>"); bounces are matched by this shape (intake/email/bounces.py)."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower() or "localhost"
-    return f"<notice-{notice.pk}@{domain}>"
+    """`<notice-<uuid>@<our domain>>`: bounces are matched by this shape (intake/email/bounces.py)."""
+    from abusedesk.intake.email.bounces import our_domain
+
+    return f"<notice-{notice.pk}@{our_domain()}>"
 
 
 def _email(notice: Notice, message_id: str, mail_connection: Any = None) -> EmailMessage:

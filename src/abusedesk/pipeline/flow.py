@@ -9,6 +9,7 @@ Announced by intake:
   lower while its site is under a campaign (pipeline.campaigns).
 - `finding_thread` (an e-mail replies to a notice): answer which report that reporter notice was about (the notices
   live in the case core).
+- `notice_bounced` (a DSN names one of our notices): record the bounce on the notice (the case core's notices).
 
 Announced by the case core:
 - `report_not_ours` (attribution found no customer of ours): tell the reporter who to ask (enforcement notices).
@@ -17,6 +18,8 @@ Announced by the case core:
   and every reporter, each with an appeal link (appeals).
 - `decision_reversed` (an effective decision was reversed): undo its actions (enforcement).
 - `report_marked_unfounded` (a notice was marked manifestly unfounded): warn or suspend its reporter (misuse).
+- `reports_moved` (reports moved to another case): give each case a capture of its own where the two shared one
+  (evidence).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ def connect() -> None:
     intake_signals.checking_reporter.connect(_refuse_suspended, dispatch_uid=f"{_UID}.checking_reporter")
     intake_signals.report_accepted.connect(_file_report, dispatch_uid=f"{_UID}.report_accepted")
     intake_signals.finding_thread.connect(_thread_of, dispatch_uid=f"{_UID}.finding_thread")
+    intake_signals.notice_bounced.connect(_bounced, dispatch_uid=f"{_UID}.notice_bounced")
     case_signals.report_not_ours.connect(_not_ours, dispatch_uid=f"{_UID}.report_not_ours")
     case_signals.case_became_s0.connect(_s0, dispatch_uid=f"{_UID}.case_became_s0")
     case_signals.decision_effective.connect(_effective, dispatch_uid=f"{_UID}.decision_effective")
@@ -66,6 +70,14 @@ def _thread_of(sender: Any, *, message_ids: list[str], **_: Any) -> str | None:
     found = (Notice.objects.filter(message_id__in=message_ids[:50], recipient_role=RecipientRole.REPORTER,
                                    report__isnull=False).values_list("report_id", flat=True).first())
     return str(found) if found else None
+
+
+def _bounced(sender: Any, *, notice_id: str, message_id: str, outcome: str, status: str, diagnostic: str,
+             **_: Any) -> dict[str, Any] | None:
+    from abusedesk.cases.actions.bounces import do_record_bounce
+
+    return do_record_bounce(notice_id=notice_id, message_id=message_id, outcome=outcome, status=status,
+                            diagnostic=diagnostic)
 
 
 def _moved(sender: Any, *, source: Any, target: Any, **_: Any) -> None:

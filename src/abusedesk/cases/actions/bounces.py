@@ -1,4 +1,5 @@
-"""A notice that bounced: the `notice_bounced` signal of intake (a DSN named one of our notices) recorded here.
+"""A notice that bounced: intake's `notice_bounced` signal (a DSN named one of our notices; pipeline/flow.py
+connects it) recorded here.
 
 The rule (intake/email/bounces.py reads the DSN and only asks about Message-IDs the desk made):
 - a permanent failure (`Action: failed`, `Status: 5.x.x`) marks the notice `bounced`, keeps the status code and a
@@ -16,6 +17,7 @@ from typing import Any
 
 from abusedesk.audit import trail as audit
 from abusedesk.cases.models import Notice, NoticeStatus
+from abusedesk.intake.email.bounces import normal_message_id
 
 logger = logging.getLogger("abusedesk.cases.notices")
 
@@ -25,7 +27,7 @@ def do_record_bounce(*, notice_id: str, message_id: str, outcome: str, status: s
     """Record a DSN's outcome on the notice with this id and Message-ID; what was done, or None when none matches."""
     with audit.atomic():
         notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
-        if notice is None or _normal(notice.message_id) != _normal(message_id):
+        if notice is None or normal_message_id(notice.message_id) != normal_message_id(message_id):
             logger.info("bounce for notice %s: no notice of ours with that Message-ID", notice_id)
             return None
         role = str(notice.recipient_role)
@@ -41,12 +43,3 @@ def do_record_bounce(*, notice_id: str, message_id: str, outcome: str, status: s
     logger.info("notice %s bounced (%s)", notice_id, status or "no status")
     return {"changed": True, "role": role}
 
-
-def on_notice_bounced(sender: Any, *, notice_id: str, message_id: str, outcome: str, status: str,
-                      diagnostic: str, **_: Any) -> dict[str, Any] | None:
-    return do_record_bounce(notice_id=notice_id, message_id=message_id, outcome=outcome, status=status,
-                            diagnostic=diagnostic)
-
-
-def _normal(message_id: str) -> str:
-    return message_id.strip().strip("<>").strip().lower()

@@ -150,7 +150,9 @@ def normal_message_id(value: str) -> str:
 
 
 def our_domain() -> str:
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].strip().rstrip(">").lower()
+    """The domain of our Message-IDs (`enforcement.notices` makes them): that of `DEFAULT_FROM_EMAIL`, also when it
+    carries a display name ("Abuse Desk <abuse@x.test>")."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].strip().lower() or "localhost"
 
 
 def settle(parsed: Parsed, inbound_id: str) -> dict[str, Any] | None:
