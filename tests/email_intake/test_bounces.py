@@ -186,6 +186,11 @@ def test_the_diagnostic_kept_names_no_address(ingest: Any, receipt: Any, diagnos
     assert kept is None or receipt.last_error == f"5.1.1 {kept}"
 
 
+WHAT_TO_DO = {
+    "en": "Correct the origin's abuse address in the customer's data (abusedesk customers import)",
+    "es": "Corrija la dirección de abuso del origen en los datos del cliente",
+    "ar": "صحّح عنوان الإبلاغ عن الإساءة لدى الخادم الأصلي",
+}
 SHOWN = {
     "en": ("The host's abuse contact bounced", "A notice to the Customer bounced"),
     "es": ("El contacto de abuso del proveedor rebotó", "Una notificación a:"),
@@ -223,6 +228,7 @@ def test_the_case_page_shows_bounced_notices(ingest: Any, receipt: Any, client: 
     host_words, customer_words = SHOWN[lang]
     assert host_words in page and customer_words in page and "5.1.1" in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert WHAT_TO_DO[lang] in page  # the host's bounce says what to do about it
 
 
 def test_a_bounced_notice_is_never_sent_again(ingest: Any, receipt: Any) -> None:

@@ -250,4 +250,19 @@ def triage_context(case: Case) -> dict[str, Any]:
     more = case.targets.count() - TARGETS_SHOWN if len(targets) > TARGETS_SHOWN else 0
     return {"targets": targets[:TARGETS_SHOWN], "targets_more": more, "watches": watches,
             "legend": timeline.legend(), "referrals": list(Referral.objects.filter(case=case)),
+            "bounced": bounced_notices(case),
             "pages": list(Page.objects.filter(case=case).select_related("acknowledged_by").order_by("-created_at"))}
+
+
+BOUNCES_SHOWN = 10
+
+
+def bounced_notices(case: Case) -> list[Any]:
+    """At most BOUNCES_SHOWN notices of the case whose delivery came back (intake/email/bounces.py), the host's
+    first: a forward that never arrived is the one to act on."""
+    from abusedesk.cases.models import Notice, NoticeStatus, RecipientRole
+
+    notices = list(Notice.objects.filter(case_id=case.pk, status=NoticeStatus.BOUNCED)
+                   .only("id", "kind", "recipient_role", "last_error", "created_at")
+                   .order_by("-created_at")[:BOUNCES_SHOWN])
+    return sorted(notices, key=lambda n: n.recipient_role != RecipientRole.HOST)
