@@ -127,7 +127,7 @@ class RunRecord:
 
     def _update(self, **fields: Any) -> None:
         """Write `fields` to the row while it is `running`. A row closed meanwhile by `close_stale_runs` (this run
-        was slow, not dead) is reopened first, with an `assessment.resumed` in the same transaction."""
+        was slow, not dead) is reopened in the same UPDATE, with an `assessment.resumed` in the same transaction."""
         from abusedesk.audit import trail as audit
         from abusedesk.evidence.models import AssessmentRun
 
@@ -135,11 +135,10 @@ class RunRecord:
         with audit.atomic():
             if mine.filter(state="running").update(updated_at=timezone.now(), **fields):
                 return
-            if not mine.filter(state="interrupted").update(state="running", error="", finished_at=None,
-                                                           updated_at=timezone.now()):
+            reopened = {"state": "running", "error": "", "finished_at": None, "updated_at": timezone.now(), **fields}
+            if not mine.filter(state="interrupted").update(**reopened):
                 return  # finished or failed already (by this record): nothing to reopen
             self._append(audit, "assessment.resumed", {"resumes": str(self.run.pk), "reopened": True})
-            mine.update(updated_at=timezone.now(), **fields)
 
 
 def is_stale(run: Any, now: Any = None) -> bool:

@@ -70,6 +70,7 @@ REPORTS_PARAM, EVIDENCE_PARAM = "reports", "evidence"
 PER_PAGE = 50  # reports, and evidence items, on one case page
 ORDER_BANNERS = 5  # reports with an incomplete authority order named at the top of every page; the rest counted
 TARGETS_SHOWN = 20
+ANY_PAGE = 999_999_999  # the largest page number a link may carry (page_number reads at most 9 digits)
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,13 @@ def page_number(raw: str | None, pages: int) -> int:
 
 def case_url_at(case_id: int, reports_page: str | None, *, anchor: str) -> str:
     """The case page back at the page of reports an action was taken on (the form's hidden `reports`), so marking a
-    report on page 7 of a campaign does not send the analyst back to page 1. Anything but a page number (at most 9
-    ASCII digits; past the end, the page shows page 1) leads to the case page itself."""
+    report on page 7 of a campaign does not send the analyst back to page 1. Anything `page_number` refuses leads to
+    the case page itself."""
     from django.urls import reverse
 
     url = reverse("review:case", args=[case_id])
-    text = (reports_page or "").strip()
-    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 1:
-        return f"{url}?{REPORTS_PARAM}={int(text)}#{anchor}"
-    return f"{url}#{anchor}"
+    number = page_number(reports_page, ANY_PAGE)  # how many pages there are now, the page itself checks
+    return f"{url}?{REPORTS_PARAM}={number}#{anchor}" if number > 1 else f"{url}#{anchor}"
 
 
 def _list_page(query: QueryDict, param: str, total: int, *, anchor: str) -> ListPage:
