@@ -10,18 +10,9 @@ from django.test import Client
 
 from abusedesk.cases.models import Case
 from abusedesk.evidence.models import Evidence
-from abusedesk.jobs.worker import run_pending_jobs
-from abusedesk.testing.factories import report_body
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
-
-
-@pytest.fixture
-def case(staff: Any, customers: Any, post_report: Any) -> Case:
-    post_report(report_body())
-    run_pending_jobs()
-    return Case.objects.get()
 
 
 def _page(client: Client, staff: Any, case: Case) -> str:

@@ -10,8 +10,6 @@ import pytest
 from django.test import Client
 
 from abusedesk.cases.models import Case
-from abusedesk.jobs.worker import run_pending_jobs
-from abusedesk.testing.factories import report_body
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +18,6 @@ QUEUE = {"en": ("Queue", "Claimed by", "Log out"), "es": ("Cola", "Reservado por
 CASE = {"en": ("Attribution", "Evidence", "Decisions", "Record decision"),
         "es": ("Atribución", "Pruebas", "Decisiones", "Registrar la decisión"),
         "ar": ("الإسناد", "الأدلة", "القرارات", "سجّل القرار")}
-
-
-@pytest.fixture
-def case(staff: Any, customers: Any, post_report: Any) -> Case:
-    post_report(report_body())
-    run_pending_jobs()
-    return Case.objects.get()
 
 
 def _choose(client: Client, lang: str, back: str) -> None:

@@ -10,19 +10,8 @@ from django.test import Client
 from abusedesk.audit.models import AuditEvent
 from abusedesk.cases import actions
 from abusedesk.cases.models import Case, Decision, PolicyClause
-from abusedesk.jobs.worker import run_pending_jobs
-from abusedesk.testing.factories import report_body
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(staff: Any, customers: Any, post_report: Any) -> Case:
-    post_report(report_body())
-    run_pending_jobs()
-    filed = Case.objects.get()
-    assert filed.severity == "S1"
-    return filed
 
 
 def _as(client: Client, user: Any) -> Client:

@@ -15,8 +15,6 @@ from django.utils import translation
 import abusedesk
 from abusedesk.cases.models import Case, PolicyClause
 from abusedesk.common.severity import SEVERITY_RANK
-from abusedesk.jobs.worker import run_pending_jobs
-from abusedesk.testing.factories import report_body
 
 SRC = Path(abusedesk.__file__).parent
 REFUSALS = {"ActionRefused", "ReauthenticationRequired"}
@@ -36,15 +34,6 @@ SAID = {
                   "ar": "مسار الطوارئ مخصص فقط لتعليق الخدمة أو إنهائها في قضية S0"},
     "closed_target": {"en": "{ref} is closed.", "es": "{ref} está cerrado.", "ar": "{ref} مغلقة."},
 }
-
-
-@pytest.fixture
-def case(staff: Any, customers: Any, post_report: Any) -> Case:
-    post_report(report_body())
-    run_pending_jobs()
-    filed = Case.objects.get()
-    assert filed.severity == "S1"
-    return filed
 
 
 def _console(client: Client, user: Any, lang: str) -> Client:
